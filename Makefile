@@ -1,0 +1,47 @@
+# merit: every command a user or CI needs. `make test` is the README's test command.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+APE := $(VENV)/bin/ape
+PYTHON := $(VENV)/bin/python
+FORGE := node_modules/.bin/forge
+SETUP_STAMPS := $(VENV)/.merit-setup node_modules/.merit-setup .solcx/solc-v0.8.28
+ANVIL_NETWORK := ethereum:local:foundry
+
+.PHONY: help setup compile test test-embedded test-anvil test-forge fuzz-deep demo bench clean
+
+help:
+	@echo "make setup        install the toolchain into .venv, node_modules and .solcx"
+	@echo "make compile      compile the contracts with ape"
+	@echo "make test         run every test: embedded chain, anvil and forge"
+	@echo "make fuzz-deep    forge fuzz and invariant runs of the deep profile"
+	@echo "make demo         run the solar-term example campaign on the embedded chain"
+	@echo "make bench        run the benchmarks and write bench/RESULTS.md"
+
+setup: $(SETUP_STAMPS)
+
+$(SETUP_STAMPS) &: requirements.txt package.json package-lock.json sdk/pyproject.toml tools/setup.sh tools/solc-bridge.js
+	tools/setup.sh
+
+compile: setup
+	$(APE) compile
+
+test: test-embedded test-anvil test-forge
+
+# Every Python test on the embedded chain (py-evm): unit, SDK, contract and script tests.
+test-embedded: setup
+	$(APE) test tests
+
+# The tests marked `chain` again on anvil, the node that real deployments resemble.
+test-anvil: setup
+	$(APE) test tests -m chain --network $(ANVIL_NETWORK)
+
+test-forge: setup
+	$(FORGE) test
+
+fuzz-deep: setup
+	FOUNDRY_PROFILE=deep $(FORGE) test
+
+clean:
+	rm -rf .build contracts/.cache out .pytest_cache
