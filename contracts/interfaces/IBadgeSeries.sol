@@ -79,7 +79,8 @@ interface IBadgeSeries {
     /// @notice `holder` lost its badge of `editionId` by revocation and cannot receive it again.
     error BadgeHolderRevoked(uint256 editionId, address holder);
 
-    /// @notice `holder` was replaced by `successor` through recovery and receives nothing more.
+    /// @notice `holder` was replaced by `successor` through recovery: it receives nothing more
+    /// and cannot be recovered again.
     error BadgeHolderRetired(address holder, address successor);
 
     /// @notice No edition has id `editionId`; ids run from 0 to `editionCount - 1`.
@@ -110,13 +111,13 @@ interface IBadgeSeries {
     error EditionZeroHash();
 
     /// @notice The metadata of `editionId` is frozen and cannot change.
-    error EditionMetadataFrozen(uint256 editionId);
+    error EditionFrozen(uint256 editionId);
 
     /// @notice A serial assigned by a draw contract lies outside 1..cap.
     error EditionInvalidSerial(uint256 editionId, uint256 serial, uint256 cap);
 
-    /// @notice Batch arguments of different lengths.
-    error BatchLengthMismatch(uint256 holders, uint256 serials);
+    /// @notice A batch needs at least one holder.
+    error BatchEmpty();
 
     /// @notice A recovery is already pending for `holder`, towards `successor`.
     error RecoveryAlreadyPending(address holder, address successor);
