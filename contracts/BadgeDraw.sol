@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {IOwnable} from "@chainlink/contracts/src/v0.8/shared/interfaces/IOwnable.sol";
+
+import {IBadgeDraw} from "./interfaces/IBadgeDraw.sol";
+import {IBadgeSeries} from "./interfaces/IBadgeSeries.sol";
+import {IRandomnessSource} from "./interfaces/IRandomnessSource.sol";
+import {ISeedReceiver} from "./interfaces/ISeedReceiver.sol";
+import {BadgeIds} from "./libraries/BadgeIds.sol";
+import {FeistelShuffle} from "./libraries/FeistelShuffle.sol";
+
+/// @title BadgeDraw
+/// @notice Verifiable draws for the editions of one badge series: the issuer commits each
+/// round's entrant trees, an allow-listed randomness source delivers one seed, and winners
+/// claim with Merkle proofs. See {IBadgeDraw} for the rules, errors and events.
+///
+/// Storage is laid out for the claim, the call that runs once per badge:
+/// - `_rounds[roundId]` packs what every claim reads into one slot: state, pool count, close
+///   time, first serial and the 128-bit permutation key. The edition id is the mapping key,
+///   because `roundId = editionId`.
+/// - `_pools[roundId][p]` takes two slots: the Merkle root, then entrants, winners and first serial.
+/// - `_records[roundId]` keeps the rest of the manifest and the request ids, read only when
+///   committing, requesting, delivering and by views.
+/// - No claimed-bitmap: the series mints a given edition at most once per holder (and never
+///   again to a revoked or retired holder), and each index of a well-formed tree names one
+///   account, so each serial is assigned at most once without a write here.
+///
+/// WARNING: the last point assumes the issuer's tree holds one leaf per index, as the published
+/// entrant file shows. A tree with two leaves for one index (two accounts) would let both claim
+/// the same serial. Anyone can check this against the file whose sha256 the manifest commits.
+contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
+    // ---------------------------------------------------------------------------------------
+    // Constants
+    // ---------------------------------------------------------------------------------------
+
+    /// @notice Commits round manifests.
+    bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
+
+    /// @notice Maximum number of pools (eligibility channels) in a round.
+    uint256 public constant MAX_POOLS = 8;
+
+    /// @notice The only winner selection algorithm: FeistelShuffle, P(i) < K.
+    uint8 public constant ALGORITHM_FEISTEL = 1;
+
+    /// @notice Randomness requests per round: the first one and at most one retry.
+    uint256 public constant MAX_ATTEMPTS = 2;
+
+    // ---------------------------------------------------------------------------------------
+    // Storage
+    // ---------------------------------------------------------------------------------------
+
+    /// @dev The hot part of a round, one slot (216 bits), read by every claim.
+    struct RoundSlot {
+        uint128 permutationKey;
+        uint40 closeTime;
+        uint32 firstSerial;
+        uint8 poolCount;
+        RoundState state;
+    }
+
+    /// @dev The cold part of a round. The first slot packs source, algorithm, attempts and the
+    /// total winner count, so that delivering a seed reads one slot of it plus one request id.
+    struct RoundRecord {
+        address randomnessSource;
+        uint8 algorithm;
+        uint8 attempts;
+        uint32 winners;
+        bytes32 entrantsSha256;
+        bytes32 commitment;
+        uint256[MAX_ATTEMPTS] requestIds;
+        string entrantsURI;
+    }
+
+    /// @dev A pool in two slots: the root, then the three counters a claim reads together.
+    struct PoolSlot {
+        bytes32 root;
+        uint32 entrants;
+        uint32 winners;
+        uint32 firstSerial;
+    }
+
+    IBadgeSeries private immutable _series;
+
+    mapping(uint256 roundId => RoundSlot) private _rounds;
+    mapping(uint256 roundId => RoundRecord) private _records;
+    mapping(uint256 roundId => PoolSlot[MAX_POOLS]) private _pools;
+    mapping(address source => bool) private _allowedSources;
+
+    // ---------------------------------------------------------------------------------------
+    // Construction
+    // ---------------------------------------------------------------------------------------
+
+    /// @param series_ The badge series; grant this contract its MINTER_ROLE after deployment.
+    /// @param admin Holder of DEFAULT_ADMIN_ROLE, which grants ISSUER_ROLE and manages sources.
+    /// @param adminTransferDelay Seconds between starting and accepting an admin handover.
+    constructor(IBadgeSeries series_, address admin, uint48 adminTransferDelay)
+        AccessControlDefaultAdminRules(adminTransferDelay, admin)
+    {
+        if (address(series_).code.length == 0) revert DrawInvalidSeries(address(series_));
+        _series = series_;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Administration
+    // ---------------------------------------------------------------------------------------
+
+    /// @inheritdoc IBadgeDraw
+    function allowRandomnessSource(address source) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address boundDraw = IRandomnessSource(source).draw();
+        if (boundDraw != address(this)) revert DrawSourceNotBound(source, boundDraw);
+        _allowedSources[source] = true;
+        emit RandomnessSourceAllowed(source);
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function disallowRandomnessSource(address source) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _allowedSources[source] = false;
+        emit RandomnessSourceDisallowed(source);
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function acceptSourceOwnership(address source) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        IOwnable(source).acceptOwnership();
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function isRandomnessSourceAllowed(address source) external view returns (bool) {
+        return _allowedSources[source];
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function series() external view returns (address) {
+        return address(_series);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Rounds
+    // ---------------------------------------------------------------------------------------
+
+    /// @inheritdoc IBadgeDraw
+    function commitRound(uint256 roundId, RoundManifest calldata manifest)
+        external
+        onlyRole(ISSUER_ROLE)
+        returns (uint256 firstSerial)
+    {
+        if (_rounds[roundId].state != RoundState.None) revert DrawRoundExists(roundId);
+        uint256 winners = _checkManifest(roundId, manifest);
+
+        // The series reverts when the winners exceed the edition's remaining supply, so the
+        // serials of all pools together always fit under the cap.
+        firstSerial = _series.reserveSerials(roundId, winners);
+
+        uint256 poolCount = manifest.pools.length;
+        _rounds[roundId] = RoundSlot({
+            permutationKey: 0,
+            closeTime: manifest.closeTime,
+            firstSerial: uint32(firstSerial),
+            poolCount: uint8(poolCount),
+            state: RoundState.Committed
+        });
+        RoundRecord storage record = _records[roundId];
+        record.randomnessSource = manifest.randomnessSource;
+        record.algorithm = manifest.algorithm;
+        record.winners = uint32(winners);
+        record.entrantsSha256 = manifest.entrantsSha256;
+        record.commitment = manifest.commitment;
+        record.entrantsURI = manifest.entrantsURI;
+        _emitRoundCommitted(roundId, manifest, firstSerial, winners);
+
+        // Pool p's serials follow those of pools 0..p-1. The casts are safe: firstSerial +
+        // winners - 1 <= cap < 2^32, because reserveSerials succeeded.
+        uint256 poolSerial = firstSerial;
+        for (uint256 p; p < poolCount; ++p) {
+            PoolManifest calldata pool = manifest.pools[p];
+            _pools[roundId][p] = PoolSlot({
+                root: pool.root,
+                entrants: pool.entrants,
+                winners: pool.winners,
+                firstSerial: uint32(poolSerial)
+            });
+            emit PoolCommitted(roundId, p, pool.root, pool.entrants, pool.winners, poolSerial);
+            poolSerial += pool.winners;
+        }
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function requestRandomness(uint256 roundId) external returns (uint256 requestId) {
+        RoundSlot storage slot = _rounds[roundId];
+        RoundRecord storage record = _records[roundId];
+        RoundState state = slot.state;
+        IRandomnessSource source = IRandomnessSource(record.randomnessSource);
+        uint256 attempts = record.attempts;
+
+        if (state == RoundState.Committed) {
+            if (block.timestamp < slot.closeTime) {
+                revert DrawRoundNotClosed(roundId, slot.closeTime, block.timestamp);
+            }
+        } else if (state == RoundState.Requested) {
+            uint256 current = record.requestIds[attempts - 1];
+            if (!source.requestLapsed(current)) revert DrawRequestPending(roundId, current);
+            if (!_retryAvailable(source, attempts)) revert DrawNoRetryLeft(roundId, attempts);
+        } else {
+            revert DrawRoundNotRequestable(roundId, state);
+        }
+
+        // State first: a source that delivered synchronously would find the request id not yet
+        // recorded and be ignored (UnknownRequest) instead of seeding with an unrecorded request.
+        slot.state = RoundState.Requested;
+        record.attempts = uint8(attempts + 1);
+        requestId = source.requestSeed(roundId, record.commitment);
+        record.requestIds[attempts] = requestId;
+        emit RandomnessRequested(roundId, address(source), requestId, attempts + 1);
+    }
+
+    /// @inheritdoc ISeedReceiver
+    function deliverSeed(uint256 roundId, uint256 requestId, uint256 seed) external {
+        RoundRecord storage record = _records[roundId];
+        address source = record.randomnessSource;
+        if (msg.sender != source) revert DrawUnauthorizedSource(roundId, msg.sender, source);
+
+        RoundSlot storage slot = _rounds[roundId];
+        RoundState state = slot.state;
+        if (state == RoundState.Requested && requestId == record.requestIds[record.attempts - 1]) {
+            // One seed per round: the state leaves Requested here and never returns to it.
+            slot.permutationKey = FeistelShuffle.permutationKey(seed);
+            slot.state = RoundState.Seeded;
+            emit SeedDelivered(roundId, requestId, seed);
+            return;
+        }
+
+        SeedIgnoredReason reason = SeedIgnoredReason.UnknownRequest;
+        if (state == RoundState.Seeded) reason = SeedIgnoredReason.AlreadySeeded;
+        else if (state == RoundState.Failed) reason = SeedIgnoredReason.RoundFailed;
+        emit SeedIgnored(roundId, requestId, seed, reason);
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function expire(uint256 roundId) external {
+        RoundSlot storage slot = _rounds[roundId];
+        RoundState state = slot.state;
+        if (state != RoundState.Requested) revert DrawRoundNotExpirable(roundId, _currentState(roundId), false);
+
+        RoundRecord storage record = _records[roundId];
+        IRandomnessSource source = IRandomnessSource(record.randomnessSource);
+        uint256 attempts = record.attempts;
+        uint256 current = record.requestIds[attempts - 1];
+        if (!source.requestLapsed(current)) revert DrawRequestPending(roundId, current);
+        if (_retryAvailable(source, attempts)) revert DrawRoundNotExpirable(roundId, state, true);
+
+        slot.state = RoundState.Failed;
+        emit RoundFailed(roundId, current);
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function roundState(uint256 roundId) external view returns (RoundState) {
+        return _currentState(roundId);
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function getRound(uint256 roundId) external view returns (RoundView memory view_) {
+        RoundSlot memory slot = _rounds[roundId];
+        RoundRecord storage record = _records[roundId];
+        view_.state = _currentState(roundId);
+        view_.closeTime = slot.closeTime;
+        view_.algorithm = record.algorithm;
+        view_.poolCount = slot.poolCount;
+        view_.firstSerial = slot.firstSerial;
+        view_.winners = record.winners;
+        view_.entrantsSha256 = record.entrantsSha256;
+        view_.entrantsURI = record.entrantsURI;
+        view_.randomnessSource = record.randomnessSource;
+        view_.commitment = record.commitment;
+        view_.attempts = record.attempts;
+        view_.requestIds = record.requestIds;
+        view_.permutationKey = slot.permutationKey;
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function getPool(uint256 roundId, uint256 pool) external view returns (PoolView memory) {
+        uint256 poolCount = _rounds[roundId].poolCount;
+        if (pool >= poolCount) revert DrawPoolUnknown(roundId, pool, poolCount);
+        PoolSlot memory slot = _pools[roundId][pool];
+        return PoolView({
+            root: slot.root,
+            entrants: slot.entrants,
+            winners: slot.winners,
+            firstSerial: slot.firstSerial
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Winners
+    // ---------------------------------------------------------------------------------------
+
+    /// @inheritdoc IBadgeDraw
+    function isWinner(uint256 roundId, uint256 pool, uint256 index) external view returns (bool won, uint256 rank) {
+        RoundSlot memory round = _seededRound(roundId);
+        (uint256 entrants, uint256 winners,) = _poolCounters(roundId, round, pool);
+        if (index >= entrants) revert DrawIndexOutOfRange(roundId, pool, index, entrants);
+        rank = FeistelShuffle.permute(round.permutationKey, pool, entrants, index);
+        won = rank < winners;
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function nthWinner(uint256 roundId, uint256 pool, uint256 rank) external view returns (uint256 index) {
+        RoundSlot memory round = _seededRound(roundId);
+        (uint256 entrants, uint256 winners,) = _poolCounters(roundId, round, pool);
+        if (rank >= winners) revert DrawRankOutOfRange(roundId, pool, rank, winners);
+        index = FeistelShuffle.unpermute(round.permutationKey, pool, entrants, rank);
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function serialOf(uint256 roundId, uint256 pool, uint256 index) external view returns (uint256 serial) {
+        RoundSlot memory round = _seededRound(roundId);
+        (uint256 entrants, uint256 winners, uint256 firstSerial) = _poolCounters(roundId, round, pool);
+        if (index >= entrants) revert DrawIndexOutOfRange(roundId, pool, index, entrants);
+        uint256 rank = FeistelShuffle.permute(round.permutationKey, pool, entrants, index);
+        if (rank >= winners) revert DrawNotWinner(roundId, pool, index, rank, winners);
+        serial = firstSerial + rank;
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function permute(uint256 seed, uint256 pool, uint256 entrants, uint256 index) external pure returns (uint256) {
+        return FeistelShuffle.permute(FeistelShuffle.permutationKey(seed), pool, entrants, index);
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function unpermute(uint256 seed, uint256 pool, uint256 entrants, uint256 rank) external pure returns (uint256) {
+        return FeistelShuffle.unpermute(FeistelShuffle.permutationKey(seed), pool, entrants, rank);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Claims
+    // ---------------------------------------------------------------------------------------
+
+    /// @inheritdoc IBadgeDraw
+    function claim(uint256 roundId, uint256 pool, uint256 index, address account, bytes32[] calldata proof)
+        external
+        returns (uint256 tokenId)
+    {
+        RoundSlot memory round = _seededRound(roundId);
+        if (pool >= round.poolCount) revert DrawPoolUnknown(roundId, pool, round.poolCount);
+        PoolSlot memory slot = _pools[roundId][pool];
+        if (index >= slot.entrants) revert DrawIndexOutOfRange(roundId, pool, index, slot.entrants);
+
+        // The rank is checked before the proof: it is cheaper, and a loser learns why first.
+        uint256 rank = FeistelShuffle.permute(round.permutationKey, pool, slot.entrants, index);
+        if (rank >= slot.winners) revert DrawNotWinner(roundId, pool, index, rank, slot.winners);
+        if (!MerkleProof.verifyCalldata(proof, slot.root, _leaf(index, account))) {
+            revert DrawInvalidProof(roundId, pool, index, account);
+        }
+
+        uint256 serial = slot.firstSerial + rank;
+        (bool issued, address holder) = _issue(roundId, account, serial);
+        if (!issued) {
+            if (_notIssuedReason(roundId, holder) == ClaimSkipReason.HolderRevoked) {
+                revert DrawHolderRevoked(roundId, holder);
+            }
+            revert DrawAlreadyIssued(roundId, holder);
+        }
+
+        tokenId = BadgeIds.encode(roundId, holder);
+        emit BadgeClaimed(roundId, pool, index, account, serial, tokenId);
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function claimBatch(uint256 roundId, Claim[] calldata claims) external returns (uint256 issued) {
+        uint256 count = claims.length;
+        if (count == 0) revert DrawEmptyBatch();
+        RoundSlot memory round = _seededRound(roundId);
+
+        for (uint256 i; i < count; ++i) {
+            if (_claimBatchItem(roundId, round, claims[i])) ++issued;
+        }
+    }
+
+    /// @inheritdoc IBadgeDraw
+    function claimMultiProof(
+        uint256 roundId,
+        uint256 pool,
+        Entrant[] calldata entrants,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags
+    ) external returns (uint256 issued) {
+        // An empty leaf set would "verify" against a proof that is just the root.
+        if (entrants.length == 0) revert DrawEmptyBatch();
+        RoundSlot memory round = _seededRound(roundId);
+        if (pool >= round.poolCount) revert DrawPoolUnknown(roundId, pool, round.poolCount);
+        PoolSlot memory slot = _pools[roundId][pool];
+
+        _verifyMultiProof(roundId, pool, slot.root, entrants, proof, proofFlags);
+        return _claimAllProven(roundId, round.permutationKey, pool, slot, entrants);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Internal
+    // ---------------------------------------------------------------------------------------
+
+    /// @dev Validates a manifest and returns the sum of its winner counts.
+    function _checkManifest(uint256 roundId, RoundManifest calldata manifest) private view returns (uint256 winners) {
+        uint256 poolCount = manifest.pools.length;
+        if (poolCount == 0 || poolCount > MAX_POOLS) revert DrawInvalidPoolCount(poolCount, MAX_POOLS);
+        if (manifest.algorithm != ALGORITHM_FEISTEL) revert DrawUnknownAlgorithm(manifest.algorithm);
+        if (manifest.entrantsSha256 == 0 || bytes(manifest.entrantsURI).length == 0) {
+            revert DrawMissingEntrantsFile(manifest.entrantsSha256, bytes(manifest.entrantsURI).length);
+        }
+
+        address source = manifest.randomnessSource;
+        if (!_allowedSources[source]) revert DrawSourceNotAllowed(source);
+        bool requiresCommitment = IRandomnessSource(source).requiresCommitment();
+        if (requiresCommitment && manifest.commitment == 0) revert DrawMissingCommitment(source);
+        if (!requiresCommitment && manifest.commitment != 0) {
+            revert DrawUnexpectedCommitment(source, manifest.commitment);
+        }
+
+        for (uint256 p; p < poolCount; ++p) {
+            PoolManifest calldata pool = manifest.pools[p];
+            if (pool.root == 0) revert DrawZeroRoot(p);
+            // `entrants` is a uint32, so `entrants < 2^32` holds by type.
+            if (pool.entrants == 0) revert DrawInvalidEntrantCount(p, pool.entrants);
+            if (pool.winners == 0 || pool.winners > pool.entrants) {
+                revert DrawInvalidWinnerCount(p, pool.winners, pool.entrants);
+            }
+            winners += pool.winners;
+        }
+
+        // Reverts with the series' EditionUnknown when the edition does not exist.
+        uint256 editionClosesAt = _series.edition(roundId).closesAt;
+        if (manifest.closeTime > editionClosesAt) {
+            revert DrawCloseAfterEdition(roundId, manifest.closeTime, editionClosesAt);
+        }
+    }
+
+    function _emitRoundCommitted(
+        uint256 roundId,
+        RoundManifest calldata manifest,
+        uint256 firstSerial,
+        uint256 winners
+    ) private {
+        emit RoundCommitted(
+            roundId,
+            manifest.closeTime,
+            manifest.algorithm,
+            manifest.entrantsSha256,
+            manifest.entrantsURI,
+            manifest.randomnessSource,
+            manifest.commitment,
+            manifest.pools.length,
+            firstSerial,
+            winners
+        );
+    }
+
+    /// @dev Returns the state that callers should see: a `Requested` round whose last request
+    /// lapsed with no retry left is `Failed`, whether or not anyone called {expire}.
+    function _currentState(uint256 roundId) private view returns (RoundState state) {
+        state = _rounds[roundId].state;
+        if (state != RoundState.Requested) return state;
+
+        RoundRecord storage record = _records[roundId];
+        IRandomnessSource source = IRandomnessSource(record.randomnessSource);
+        uint256 attempts = record.attempts;
+        if (source.requestLapsed(record.requestIds[attempts - 1]) && !_retryAvailable(source, attempts)) {
+            return RoundState.Failed;
+        }
+    }
+
+    function _retryAvailable(IRandomnessSource source, uint256 attempts) private view returns (bool) {
+        return attempts < MAX_ATTEMPTS && source.allowsRetry();
+    }
+
+    /// @dev Loads the hot slot of a round that has its seed.
+    function _seededRound(uint256 roundId) private view returns (RoundSlot memory round) {
+        round = _rounds[roundId];
+        if (round.state != RoundState.Seeded) revert DrawRoundNotSeeded(roundId, _currentState(roundId));
+    }
+
+    /// @dev Reads the counters of an existing pool without loading its root.
+    function _poolCounters(uint256 roundId, RoundSlot memory round, uint256 pool)
+        private
+        view
+        returns (uint256 entrants, uint256 winners, uint256 firstSerial)
+    {
+        if (pool >= round.poolCount) revert DrawPoolUnknown(roundId, pool, round.poolCount);
+        PoolSlot storage slot = _pools[roundId][pool];
+        return (slot.entrants, slot.winners, slot.firstSerial);
+    }
+
+    /// @dev Claims one item of {claimBatch}: the pool must exist and the proof must hold, then
+    /// {_claimProven} does the rest. Returns whether a badge was issued.
+    function _claimBatchItem(uint256 roundId, RoundSlot memory round, Claim calldata item) private returns (bool) {
+        uint256 pool = item.pool;
+        if (pool >= round.poolCount) {
+            emit ClaimSkipped(roundId, pool, item.index, item.account, ClaimSkipReason.PoolUnknown);
+            return false;
+        }
+        PoolSlot memory slot = _pools[roundId][pool];
+        if (!MerkleProof.verifyCalldata(item.proof, slot.root, _leaf(item.index, item.account))) {
+            emit ClaimSkipped(roundId, pool, item.index, item.account, ClaimSkipReason.InvalidProof);
+            return false;
+        }
+        return _claimProven(roundId, round.permutationKey, pool, slot, item.index, item.account);
+    }
+
+    /// @dev Reverts unless the multiproof proves the leaves of all `entrants` under `root`.
+    function _verifyMultiProof(
+        uint256 roundId,
+        uint256 pool,
+        bytes32 root,
+        Entrant[] calldata entrants,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags
+    ) private pure {
+        uint256 count = entrants.length;
+        bytes32[] memory leaves = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
+            leaves[i] = _leaf(entrants[i].index, entrants[i].account);
+        }
+        if (!MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, leaves)) {
+            revert DrawInvalidMultiProof(roundId, pool, count);
+        }
+    }
+
+    /// @dev Claims every entrant of a verified multiproof; returns how many badges were issued.
+    function _claimAllProven(
+        uint256 roundId,
+        uint128 key,
+        uint256 pool,
+        PoolSlot memory slot,
+        Entrant[] calldata entrants
+    ) private returns (uint256 issued) {
+        uint256 count = entrants.length;
+        for (uint256 i; i < count; ++i) {
+            if (_claimProven(roundId, key, pool, slot, entrants[i].index, entrants[i].account)) ++issued;
+        }
+    }
+
+    /// @dev Claims a batch item whose leaf is proven: checks the index, the rank and the account,
+    /// then issues. Emits {BadgeClaimed} or {ClaimSkipped}; returns whether a badge was issued.
+    function _claimProven(
+        uint256 roundId,
+        uint128 key,
+        uint256 pool,
+        PoolSlot memory slot,
+        uint256 index,
+        address account
+    ) private returns (bool) {
+        ClaimSkipReason reason;
+        uint256 rank;
+        if (index >= slot.entrants) {
+            reason = ClaimSkipReason.IndexOutOfRange;
+        } else {
+            rank = FeistelShuffle.permute(key, pool, slot.entrants, index);
+            if (rank >= slot.winners) reason = ClaimSkipReason.NotWinner;
+            else if (account == address(0)) reason = ClaimSkipReason.InvalidAccount;
+            else return _issueOrSkip(roundId, pool, index, account, slot.firstSerial + rank);
+        }
+        emit ClaimSkipped(roundId, pool, index, account, reason);
+        return false;
+    }
+
+    /// @dev Mints the badge with `serial` to `account`, following the recovery chain when the
+    /// series reports `account` retired. Returns whether a badge was minted and the last holder
+    /// tried. The loop ends: a retired address can never become a successor, so the chain of
+    /// successors has no cycle, and only the recovery role extends it.
+    function _issue(uint256 editionId, address account, uint256 serial) private returns (bool issued, address holder) {
+        holder = account;
+        while (!_series.mintDrawn(editionId, holder, serial)) {
+            address successor = _series.successorOf(holder);
+            if (successor == address(0)) return (false, holder);
+            holder = successor;
+        }
+        return (true, holder);
+    }
+
+    /// @dev Issues one batch item and emits {BadgeClaimed}, or emits {ClaimSkipped} with the
+    /// reason the series gave nothing. Returns whether a badge was issued.
+    function _issueOrSkip(uint256 roundId, uint256 pool, uint256 index, address account, uint256 serial)
+        private
+        returns (bool issued)
+    {
+        address holder;
+        (issued, holder) = _issue(roundId, account, serial);
+        if (issued) {
+            emit BadgeClaimed(roundId, pool, index, account, serial, BadgeIds.encode(roundId, holder));
+        } else {
+            emit ClaimSkipped(roundId, pool, index, account, _notIssuedReason(roundId, holder));
+        }
+    }
+
+    /// @dev Tells a revoked holder from one that already received the edition. Only the paths
+    /// that issued nothing pay for this read.
+    function _notIssuedReason(uint256 editionId, address holder) private view returns (ClaimSkipReason) {
+        if ((_series.revokedEditionsOf(holder) >> editionId) & 1 == 1) return ClaimSkipReason.HolderRevoked;
+        return ClaimSkipReason.AlreadyIssued;
+    }
+
+    /// @dev The leaf of OpenZeppelin's StandardMerkleTree for the value `[index, account]`.
+    /// Hashing twice keeps a 64-byte internal node from passing as a leaf.
+    function _leaf(uint256 index, address account) private pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(index, account))));
+    }
+}
