@@ -91,10 +91,13 @@ def _child(node: object, part: str | int) -> tuple[object, int | None] | None:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
                 return value_node, _line(key_node)
         return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            item = node.value[part]
-            return item, _line(item)
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(part, int)
+        and 0 <= part < len(node.value)
+    ):
+        item = node.value[part]
+        return item, _line(item)
     return None
 
 

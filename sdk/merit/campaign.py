@@ -119,6 +119,7 @@ EVIDENCE_COLUMNS = ("registered_at", "wallet_tier", "course_points")
 _SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _ENV_NAME_PATTERN = re.compile(r"[A-Z_][A-Z0-9_]*")
+_SYMBOL_PATTERN = re.compile(r"[A-Z0-9]{1,16}")
 
 
 def _check_slug(value: str) -> str:
@@ -133,6 +134,24 @@ def _check_slug(value: str) -> str:
 def _check_language(value: str) -> str:
     if not _LANGUAGE_PATTERN.fullmatch(value):
         raise ValueError(f"{value!r} is not a language tag. Use a BCP 47 tag such as 'zh' or 'en'.")
+    return value
+
+
+def _check_symbol(value: str) -> str:
+    if not _SYMBOL_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a valid symbol. Use 1 to 16 upper-case letters or digits, such as "
+            "'MERITST22'."
+        )
+    return value
+
+
+def _check_env_name(value: str) -> str:
+    if not _ENV_NAME_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an environment variable name. Use upper-case letters, digits and "
+            "underscores, such as 'MERIT_HMAC_SECRET'."
+        )
     return value
 
 
@@ -151,7 +170,7 @@ class Series(_Model):
     """The ERC-721 series that the campaign's badges belong to."""
 
     name: Text = Field(description="ERC-721 collection name, as wallets show it.")
-    symbol: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,16}$")] = Field(
+    symbol: Annotated[str, AfterValidator(_check_symbol)] = Field(
         description="ERC-721 symbol: 1 to 16 upper-case letters or digits."
     )
     description: LocalizedText = Field(description="Description of the series.")
@@ -250,7 +269,7 @@ class Edition(_Model):
 class Privacy(_Model):
     """Where the secret that pseudonymises user references comes from."""
 
-    secret_env: Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")] = Field(
+    secret_env: Annotated[str, AfterValidator(_check_env_name)] = Field(
         default="MERIT_HMAC_SECRET",
         description="Environment variable that holds the HMAC-SHA256 secret, never the file.",
     )
@@ -395,7 +414,9 @@ class Campaign(_Model):
             if channel.id == channel_id:
                 return channel
         known = ", ".join(channel.id for channel in self.channels)
-        raise CampaignLookupError(f"Campaign {self.name} has no channel {channel_id!r}; it has {known}.")
+        raise CampaignLookupError(
+            f"Campaign {self.name} has no channel {channel_id!r}; it has {known}."
+        )
 
     def edition(self, edition_id: str) -> Edition:
         """Return the edition with id `edition_id`.
@@ -407,7 +428,9 @@ class Campaign(_Model):
             if edition.id == edition_id:
                 return edition
         known = ", ".join(edition.id for edition in self.editions)
-        raise CampaignLookupError(f"Campaign {self.name} has no edition {edition_id!r}; it has {known}.")
+        raise CampaignLookupError(
+            f"Campaign {self.name} has no edition {edition_id!r}; it has {known}."
+        )
 
     def window(self, edition_id: str) -> EditionWindow:
         """Return the effective entry window of an edition, with defaults applied."""
@@ -430,8 +453,9 @@ class Campaign(_Model):
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            yield ("timezone",), (
-                f"Unknown time zone {self.timezone!r}. Use an IANA name such as 'Asia/Shanghai'."
+            yield (
+                ("timezone",),
+                (f"Unknown time zone {self.timezone!r}. Use an IANA name such as 'Asia/Shanghai'."),
             )
 
     def _language_problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -448,14 +472,20 @@ class Campaign(_Model):
             missing = [language for language in self.languages if language not in text]
             extra = sorted(set(text) - expected)
             if missing:
-                yield loc, (
-                    f"Missing text in {', '.join(missing)}. Add a translation for every language "
-                    f"in `languages` ({', '.join(self.languages)})."
+                yield (
+                    loc,
+                    (
+                        f"Missing text in {', '.join(missing)}. Add a translation for every language "
+                        f"in `languages` ({', '.join(self.languages)})."
+                    ),
                 )
             if extra:
-                yield loc, (
-                    f"Text in {', '.join(extra)}, which `languages` does not list. Remove it or "
-                    "add the language to `languages`."
+                yield (
+                    loc,
+                    (
+                        f"Text in {', '.join(extra)}, which `languages` does not list. Remove it or "
+                        "add the language to `languages`."
+                    ),
                 )
 
     def _channel_problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -463,30 +493,42 @@ class Campaign(_Model):
         total = math.fsum(channel.share for channel in self.channels)
         if abs(total - 1) > SHARE_TOLERANCE:
             shares = " + ".join(f"{channel.share:g}" for channel in self.channels)
-            yield ("channels",), (
-                f"Channel shares add up to {total:.12g} ({shares}), not 1. Adjust them so that "
-                "they add up to exactly 1."
+            yield (
+                ("channels",),
+                (
+                    f"Channel shares add up to {total:.12g} ({shares}), not 1. Adjust them so that "
+                    "they add up to exactly 1."
+                ),
             )
 
     def _edition_problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
         if len(self.editions) > MAX_EDITIONS:
-            yield ("editions",), (
-                f"The campaign has {len(self.editions)} editions, more than {MAX_EDITIONS}. "
-                "Split it into several campaigns."
+            yield (
+                ("editions",),
+                (
+                    f"The campaign has {len(self.editions)} editions, more than {MAX_EDITIONS}. "
+                    "Split it into several campaigns."
+                ),
             )
         yield from _duplicate_id_problems("editions", [edition.id for edition in self.editions])
         if self.planned_designs < len(self.editions):
-            yield ("planned_designs",), (
-                f"planned_designs is {self.planned_designs}, fewer than the {len(self.editions)} "
-                "editions listed. Raise it to at least the number of editions."
+            yield (
+                ("planned_designs",),
+                (
+                    f"planned_designs is {self.planned_designs}, fewer than the {len(self.editions)} "
+                    "editions listed. Raise it to at least the number of editions."
+                ),
             )
         for position in range(1, len(self.editions)):
             previous, current = self.editions[position - 1], self.editions[position]
             if current.released_on <= previous.released_on:
-                yield ("editions", position, "released_on"), (
-                    f"Edition {current.id} is released on {current.released_on}, not after "
-                    f"edition {previous.id} ({previous.released_on}). List editions in order of "
-                    "release, each on a later day."
+                yield (
+                    ("editions", position, "released_on"),
+                    (
+                        f"Edition {current.id} is released on {current.released_on}, not after "
+                        f"edition {previous.id} ({previous.released_on}). List editions in order of "
+                        "release, each on a later day."
+                    ),
                 )
 
     def _file_problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -499,9 +541,12 @@ class Campaign(_Model):
         for loc, path in files:
             resolved = self.resolve(path)
             if not resolved.is_file():
-                yield loc, (
-                    f"File {str(path)!r} not found (looked for {resolved}). Create it or correct "
-                    "the path, which is relative to the campaign file."
+                yield (
+                    loc,
+                    (
+                        f"File {str(path)!r} not found (looked for {resolved}). Create it or correct "
+                        "the path, which is relative to the campaign file."
+                    ),
                 )
 
     def _compute_windows(
@@ -531,23 +576,31 @@ class Campaign(_Model):
             windows[edition.id] = EditionWindow(opens=opens[position], closes=closes)
 
             if closes <= opens[position]:
-                problems.append((
-                    ("editions", position, "window"),
-                    f"The window of edition {edition.id} closes at {closes.isoformat()}, not after "
-                    f"it opens at {opens[position].isoformat()}. Set `closes` after `opens`.",
-                ))
+                problems.append(
+                    (
+                        ("editions", position, "window"),
+                        (
+                            f"The window of edition {edition.id} closes at {closes.isoformat()}, not after "
+                            f"it opens at {opens[position].isoformat()}. Set `closes` after `opens`."
+                        ),
+                    )
+                )
 
         for position in range(1, len(self.editions)):
             previous = windows[self.editions[position - 1].id]
             current = windows[self.editions[position].id]
             if previous.closes > current.opens:
-                problems.append((
-                    ("editions", position, "window"),
-                    f"The window of edition {self.editions[position].id} opens at "
-                    f"{current.opens.isoformat()}, before the window of edition "
-                    f"{self.editions[position - 1].id} closes at {previous.closes.isoformat()}. "
-                    "Windows must not overlap: move one of the bounds.",
-                ))
+                problems.append(
+                    (
+                        ("editions", position, "window"),
+                        (
+                            f"The window of edition {self.editions[position].id} opens at "
+                            f"{current.opens.isoformat()}, before the window of edition "
+                            f"{self.editions[position - 1].id} closes at {previous.closes.isoformat()}. "
+                            "Windows must not overlap: move one of the bounds."
+                        ),
+                    )
+                )
         return windows, problems
 
 
@@ -562,9 +615,12 @@ def _duplicate_id_problems(
     first_position: dict[str, int] = {}
     for position, item_id in enumerate(ids):
         if item_id in first_position:
-            yield (field, position, "id"), (
-                f"Id {item_id!r} is already used by {field}[{first_position[item_id]}]. "
-                "Give each entry its own id."
+            yield (
+                (field, position, "id"),
+                (
+                    f"Id {item_id!r} is already used by {field}[{first_position[item_id]}]. "
+                    "Give each entry its own id."
+                ),
             )
         else:
             first_position[item_id] = position
@@ -627,7 +683,9 @@ def plan_quotas(
             break
         quotas[position] -= min(excess, quotas[position])
 
-    capped = [min(quota, entrant_counts[channel_id]) for quota, channel_id in zip(quotas, channel_ids)]
+    capped = [
+        min(quota, entrant_counts[channel_id]) for quota, channel_id in zip(quotas, channel_ids)
+    ]
     surplus = sum(quotas) - sum(capped)
     for position, channel_id in enumerate(channel_ids):
         taken = min(surplus, entrant_counts[channel_id] - capped[position])
@@ -675,10 +733,14 @@ def load_campaign(path: Path | str) -> Campaign:
         for loc, line in document.duplicate_keys
     ]
     if not isinstance(document.data, dict):
-        problems.append(CampaignProblem(
-            "", 1, f"The file holds a {type(document.data).__name__}, not a mapping of keys. "
-            "Write the campaign as `key: value` lines, starting with `name:`.",
-        ))
+        problems.append(
+            CampaignProblem(
+                "",
+                1,
+                f"The file holds a {type(document.data).__name__}, not a mapping of keys. "
+                "Write the campaign as `key: value` lines, starting with `name:`.",
+            )
+        )
         raise CampaignFileError(path, problems)
 
     try:
@@ -740,7 +802,9 @@ def _problems_from_validation(
         if isinstance(context_error, _Problems):
             for sub_loc, message in context_error.problems:
                 full_loc = loc + sub_loc
-                problems.append(CampaignProblem(_format_key_path(full_loc), line_of(full_loc), message))
+                problems.append(
+                    CampaignProblem(_format_key_path(full_loc), line_of(full_loc), message)
+                )
             continue
         problems.append(
             CampaignProblem(_format_key_path(loc), line_of(loc), _describe_error(detail, loc))

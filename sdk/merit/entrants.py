@@ -341,8 +341,10 @@ def _check_row(
             address=None,
             channel=None,
             reasons=[
-                f"The row has {len(record)} fields, but the header has {len(header)}. Quote "
-                "fields that contain commas and fill every column, possibly with a blank."
+                (
+                    f"The row has {len(record)} fields, but the header has {len(header)}. Quote "
+                    "fields that contain commas and fill every column, possibly with a blank."
+                )
             ],
         )
 
@@ -367,8 +369,7 @@ def _check_row(
     row.channel = channels.get(row.raw_channel)
     if row.channel is None:
         row.reasons.append(
-            f"Channel {row.raw_channel!r} is not in the campaign. Use one of "
-            f"{', '.join(channels)}."
+            f"Channel {row.raw_channel!r} is not in the campaign. Use one of {', '.join(channels)}."
         )
 
     evidence = _parse_evidence(fields, timezone, row.reasons)
@@ -522,4 +523,3 @@ def _reject_duplicates_across_channels(rows: Sequence[_Row], channels: Sequence[
                 holder_by_user[row.user_ref] = row
                 if row.address is not None:
                     holder_by_address[row.address] = row
-

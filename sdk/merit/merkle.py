@@ -57,9 +57,7 @@ def _encode_value(index: int, address: str) -> bytes:
 
 def _address_bytes(address: str) -> bytes:
     if len(address) != 42 or not address.startswith("0x"):
-        raise MerkleTreeError(
-            f"{address!r} is not an address. Pass 0x followed by 40 hex digits."
-        )
+        raise MerkleTreeError(f"{address!r} is not an address. Pass 0x followed by 40 hex digits.")
     try:
         return bytes.fromhex(address[2:])
     except ValueError:
@@ -272,9 +270,9 @@ class EntrantTree:
             pairs = np.empty((end - first, 64), dtype=np.uint8)
             pairs[:, :32] = np.where(swap, right, left)
             pairs[:, 32:] = np.where(swap, left, right)
-            tree[first:end] = np.frombuffer(keccak256_rows(pairs.tobytes(), 64), dtype=np.uint8).reshape(
-                end - first, 32
-            )
+            tree[first:end] = np.frombuffer(
+                keccak256_rows(pairs.tobytes(), 64), dtype=np.uint8
+            ).reshape(end - first, 32)
 
     # -- accessors ---------------------------------------------------------------------------
 
@@ -388,9 +386,12 @@ class EntrantTree:
         A malformed multiproof (lengths that do not fit together) is reported as False.
         """
         try:
-            return process_multiproof(
-                multiproof.leaf_hashes(), multiproof.proof, multiproof.proof_flags
-            ) == root
+            return (
+                process_multiproof(
+                    multiproof.leaf_hashes(), multiproof.proof, multiproof.proof_flags
+                )
+                == root
+            )
         except MerkleTreeError:
             return False
 

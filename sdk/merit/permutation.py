@@ -106,7 +106,9 @@ def round_keys(seed: int, pool: int) -> tuple[int, ...]:
 
 def _check_uint256(name: str, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < _UINT256_LIMIT:
-        raise DrawParameterError(f"{name} {value!r} is not a uint256. Pass an integer in [0, 2**256).")
+        raise DrawParameterError(
+            f"{name} {value!r} is not a uint256. Pass an integer in [0, 2**256)."
+        )
 
 
 class FeistelPermutation:
