@@ -267,11 +267,11 @@ class Edition(_Model):
 
 
 class Privacy(_Model):
-    """Where the secret that pseudonymises user references comes from."""
+    """Source of the secret that pseudonymises user references."""
 
     secret_env: Annotated[str, AfterValidator(_check_env_name)] = Field(
         default="MERIT_HMAC_SECRET",
-        description="Environment variable that holds the HMAC-SHA256 secret, never the file.",
+        description="Environment variable that contains the HMAC-SHA256 secret.",
     )
 
     def load_secret(self, environ: Mapping[str, str] | None = None) -> bytes:
@@ -296,7 +296,7 @@ class Privacy(_Model):
         if len(secret) < MIN_SECRET_BYTES:
             # Only the length is reported, never the secret itself.
             raise PrivacySecretError(
-                f"Environment variable {self.secret_env} holds {len(secret)} bytes, fewer than "
+                f"Environment variable {self.secret_env} contains {len(secret)} bytes, fewer than "
                 f"{MIN_SECRET_BYTES}. {hint}"
             )
         return secret

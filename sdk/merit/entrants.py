@@ -97,9 +97,9 @@ class EntrantList:
 
     Attributes:
         path: The file that was read.
-        pools: Accepted entrants of every channel, in campaign order of the channels and in file
-            order within a channel; a channel without entrants maps to an empty tuple.
-        rejections: Rejected rows in file order; empty unless rejections were allowed.
+        pools: Accepted entrants by channel id. Channels follow campaign order, and entrants
+            follow file order. A channel without entrants maps to an empty tuple.
+        rejections: Rejected rows in file order. Empty unless rejections were allowed.
         row_count: Number of data rows in the file, blank lines not counted.
     """
 

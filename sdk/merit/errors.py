@@ -80,7 +80,7 @@ class EntrantFileError(MeritError, ValueError):
     """Raised if an entrant file is unusable or has rejected rows.
 
     `rejections` lists every rejected row with its line and reasons. It is empty when the file as
-    a whole is unusable (unreadable, empty, missing columns), in which case the message says why.
+    a whole is unusable (unreadable, empty, missing columns), and the message then explains why.
     """
 
     def __init__(
@@ -111,7 +111,7 @@ class DrawParameterError(MeritError, ValueError):
 class PublishedFileError(MeritError, ValueError):
     """Raised if published round files do not match their manifest, hashes or Merkle roots.
 
-    `problems` lists every mismatch found, so an auditor sees all of them at once.
+    `problems` lists every mismatch found, so that an auditor can review all of them at once.
     """
 
     def __init__(self, path: Path | str, problems: Sequence[str]) -> None:

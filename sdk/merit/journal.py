@@ -10,8 +10,9 @@ its rows or none. Callers can group several writes with `Journal.transaction`.
 Transactions on chain follow a write-ahead protocol, so a crashed run never sends twice:
 
 1. `begin_intent` records the transaction (step, idempotency key, chain, sender, target,
-   calldata hash, nonce) *before* it is sent. An intent that already exists is returned as it
-   is, and the step reads its state instead of sending again.
+   calldata hash, nonce) *before* it is sent, and reports whether this call created it. Only
+   then may the step send. An intent that already exists is returned as it is, and the step
+   reads its state instead of sending again.
 2. `mark_sent` records the transaction hash once the node accepted the transaction.
 3. `mark_mined` records the receipt (status, block, gas used).
 
@@ -553,11 +554,17 @@ class Journal:
         target: str,
         calldata: bytes,
         nonce: int,
-    ) -> Intent:
+    ) -> tuple[Intent, bool]:
         """Record a transaction before it is sent, or return the intent already recorded.
 
-        The caller must send only if the returned intent is in state `prepared` and was just
-        created or reconciled as not sent; see the module documentation.
+        Returns:
+            The intent, and whether this call created it or prepared an abandoned intent again.
+            Only then may the caller send the transaction. An intent that already existed may
+            have been sent by a run that crashed, so it must be reconciled first (see the
+            module documentation).
+
+        NOTE: Inside a `transaction` block the intent reaches the disk only when the outermost
+        block commits, so send only after that.
 
         Raises:
             JournalError: if `key` is recorded with another chain, sender, target or calldata,
@@ -580,7 +587,7 @@ class Journal:
                         f"{existing.calldata_hash}). Use a key that names this call."
                     )
                 if existing.state is not IntentState.ABANDONED:
-                    return existing
+                    return existing, False
                 self._connection.execute(
                     "UPDATE tx_intents SET state = 'prepared', nonce = ?, tx_hash = NULL, "
                     "note = NULL, updated_at = ? WHERE idempotency_key = ?",
@@ -596,9 +603,7 @@ class Journal:
                     (step, key, chain_id, sender, target, fingerprint, nonce, now, now),
                 )
                 logger.info("Prepared intent %s (step %s, nonce %d).", key, step, nonce)
-        intent = self.intent(key)
-        assert intent is not None
-        return intent
+        return self._require_intent(key), True
 
     def mark_sent(self, key: str, tx_hash: str) -> Intent:
         """Record the hash of a sent transaction; a replacement may record a new hash.

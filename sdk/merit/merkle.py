@@ -3,12 +3,12 @@
 A pool's tree is `StandardMerkleTree.of(values, ['uint256', 'address'])` from
 `@openzeppelin/merkle-tree` 1.0.8 with its defaults, over values ``[index, account]``:
 
-- leaf = keccak256(keccak256(abi.encode(index, account))), hashed twice so that a leaf can never
-  be mistaken for a 64-byte inner node;
-- leaves are sorted by hash (as unsigned 256-bit numbers) and stored in reverse at the end of
-  an array of 2n - 1 nodes, so that node i has children 2i + 1 and 2i + 2 and the root is node 0;
-- an inner node is keccak256 of its two children concatenated in ascending order, which is what
-  OpenZeppelin's `MerkleProof` in Solidity expects.
+- leaf = keccak256(keccak256(abi.encode(index, account))). Hashing twice keeps a leaf from
+  being mistaken for a 64-byte inner node.
+- Leaves are sorted by hash (as unsigned 256-bit numbers) and stored in reverse at the end of
+  an array of 2n - 1 nodes. Node i has children 2i + 1 and 2i + 2, and node 0 is the root.
+- An inner node is keccak256 of its two children concatenated in ascending order, which is
+  what OpenZeppelin's `MerkleProof` in Solidity expects.
 
 The tree lives in one ``(2n - 1, 32)`` uint8 array and is built level by level; all proofs are
 gathered level by level as sibling node indices. This keeps a million entrants in a few hundred

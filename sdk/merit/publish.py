@@ -96,7 +96,7 @@ class RoundManifest(BaseModel):
 
 @dataclass(frozen=True)
 class PoolInput:
-    """What `write_round` needs for one pool.
+    """Input of `write_round` for one pool.
 
     Attributes:
         channel: The channel id.
@@ -223,7 +223,7 @@ def write_round(
     Raises:
         DrawParameterError: if a pool is empty, too large, has K > N or malformed addresses, or
             an address is in two pools.
-        PublishedFileError: if the folder holds a different round and `overwrite` is false.
+        PublishedFileError: if the folder contains a different round and `overwrite` is false.
     """
     channels = [pool.channel for pool in pools]
     if not 1 <= len(pools) <= MAX_POOLS or len(set(channels)) != len(channels):

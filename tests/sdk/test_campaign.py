@@ -414,7 +414,7 @@ def test_secret_is_read_from_environment(campaign_file: Path) -> None:
 
 @pytest.mark.parametrize(
     ("environ", "fragment"),
-    [({}, "is not set"), ({"MERIT_HMAC_SECRET": "short-secret"}, "holds 12 bytes")],
+    [({}, "is not set"), ({"MERIT_HMAC_SECRET": "short-secret"}, "contains 12 bytes")],
     ids=["unset", "short"],
 )
 def test_secret_errors_hide_value(

@@ -16,6 +16,7 @@ from merit.errors import JournalError
 from merit.journal import (
     JOURNAL_NAME,
     SCHEMA_VERSION,
+    Intent,
     IntentState,
     IssuedBadge,
     Journal,
@@ -321,7 +322,7 @@ def begin(
     calldata: bytes = b"\xaa\xbb",
     nonce: int = 7,
     chain_id: int = 31337,
-):
+) -> tuple[Intent, bool]:
     return journal.begin_intent(
         step="commit-round",
         key=key,
@@ -334,7 +335,8 @@ def begin(
 
 
 def test_intent_lifecycle(journal: Journal) -> None:
-    prepared = begin(journal)
+    prepared, created = begin(journal)
+    assert created
     assert prepared.state is IntentState.PREPARED
     assert prepared.is_unresolved
     assert not prepared.is_confirmed
@@ -352,11 +354,12 @@ def test_intent_lifecycle(journal: Journal) -> None:
 
 
 def test_begin_intent_returns_existing(journal: Journal) -> None:
-    first = begin(journal)
+    first, _ = begin(journal)
     journal.mark_sent("commit/xiazhi", "0x" + "02" * 32)
 
-    again = begin(journal, nonce=8)
+    again, created = begin(journal, nonce=8)
 
+    assert not created
     assert again.state is IntentState.SENT
     assert again.nonce == first.nonce
     assert len(journal.intents()) == 1
@@ -377,8 +380,8 @@ def test_sent_intent_survives_crash(journal: Journal, journal_path: Path) -> Non
     journal.close()
 
     with reopen(journal_path) as again:
-        intent = again.intent("commit/xiazhi")
-        assert intent is not None
+        intent, created = begin(again)
+        assert not created
         assert intent.state is IntentState.SENT
         assert intent.tx_hash == "0x" + "03" * 32
         assert [i.key for i in again.unresolved_intents()] == ["commit/xiazhi"]
@@ -432,8 +435,9 @@ def test_abandoned_intent_can_begin_again(journal: Journal) -> None:
     journal.mark_sent("commit/xiazhi", "0x" + "08" * 32)
 
     abandoned = journal.abandon_intent("commit/xiazhi", "nonce 7 was used by another transaction")
-    again = begin(journal, nonce=9)
+    again, created = begin(journal, nonce=9)
 
+    assert created
     assert abandoned.state is IntentState.ABANDONED
     assert abandoned.note == "nonce 7 was used by another transaction"
     assert again.state is IntentState.PREPARED
