@@ -350,7 +350,7 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         // The rank is checked before the proof: it is cheaper, and a loser learns why first.
         uint256 rank = FeistelShuffle.permute(round.permutationKey, pool, slot.entrants, index);
         if (rank >= slot.winners) revert DrawNotWinner(roundId, pool, index, rank, slot.winners);
-        if (!MerkleProof.verifyCalldata(proof, slot.root, _leaf(index, account))) {
+        if (!_verifyProof(proof, slot.root, _leaf(index, account))) {
             revert DrawInvalidProof(roundId, pool, index, account);
         }
 
@@ -499,7 +499,7 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
             return false;
         }
         PoolSlot memory slot = _pools[roundId][pool];
-        if (!MerkleProof.verifyCalldata(item.proof, slot.root, _leaf(item.index, item.account))) {
+        if (!_verifyProof(item.proof, slot.root, _leaf(item.index, item.account))) {
             emit ClaimSkipped(roundId, pool, item.index, item.account, ClaimSkipReason.InvalidProof);
             return false;
         }
@@ -599,9 +599,37 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         return ClaimSkipReason.AlreadyIssued;
     }
 
-    /// @dev The leaf of OpenZeppelin's StandardMerkleTree for the value `[index, account]`.
-    /// Hashing twice keeps a 64-byte internal node from passing as a leaf.
-    function _leaf(uint256 index, address account) private pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(index, account))));
+    /// @dev The leaf of OpenZeppelin's StandardMerkleTree for the value `[index, account]`:
+    /// `keccak256(bytes.concat(keccak256(abi.encode(index, account))))`. Hashing twice keeps a
+    /// 64-byte inner node from passing as a leaf. Gas: hashed in the scratch space (0x00-0x3f)
+    /// instead of allocating two memory arrays.
+    function _leaf(uint256 index, address account) private pure returns (bytes32 leaf) {
+        assembly ("memory-safe") {
+            mstore(0x00, index)
+            mstore(0x20, account)
+            mstore(0x00, keccak256(0x00, 0x40))
+            leaf := keccak256(0x00, 0x20)
+        }
+    }
+
+    /// @dev Returns whether `proof` leads from `leaf` to `root` in a tree whose inner nodes hash
+    /// their two children in ascending order: the result of OpenZeppelin's
+    /// `MerkleProof.verifyCalldata`, which the forge tests check against this function. Gas: one
+    /// branch-free loop instead of two internal calls per level, which saves about a third of
+    /// the verification at depth 20.
+    function _verifyProof(bytes32[] calldata proof, bytes32 root, bytes32 leaf) private pure returns (bool) {
+        bytes32 node = leaf;
+        assembly ("memory-safe") {
+            let end := add(proof.offset, shl(5, proof.length))
+            for { let position := proof.offset } lt(position, end) { position := add(position, 0x20) } {
+                let sibling := calldataload(position)
+                // swap = node ^ sibling when sibling < node, else 0; XOR with it orders the pair.
+                let swap := mul(xor(node, sibling), lt(sibling, node))
+                mstore(0x00, xor(node, swap))
+                mstore(0x20, xor(sibling, swap))
+                node := keccak256(0x00, 0x40)
+            }
+        }
+        return node == root;
     }
 }

@@ -54,8 +54,6 @@ library FeistelShuffle {
     /// @dev Exclusive upper bound of the domain size.
     uint256 internal constant MAX_DOMAIN = 1 << 32;
 
-    uint256 private constant MASK_64 = type(uint64).max;
-
     /// @notice Derives the 128-bit permutation key from a delivered random word (step 1).
     function permutationKey(uint256 seed) internal pure returns (uint128 key) {
         return uint128(uint256(keccak256(abi.encode(seed))));
@@ -65,12 +63,58 @@ library FeistelShuffle {
     /// @dev Requirements: `1 <= n < 2^32` and `index < n`.
     function permute(uint128 key, uint256 pool, uint256 n, uint256 index) internal pure returns (uint256 rank) {
         _checkDomain(n, index);
-        (uint256 half, uint256 mask) = _halfWidth(n);
-        uint256[ROUNDS] memory roundKeys = _roundKeys(key, pool);
+        uint256 half = _halfWidth(n);
 
-        rank = _encrypt(roundKeys, half, mask, index);
-        while (rank >= n) {
-            rank = _encrypt(roundKeys, half, mask, rank);
+        // Gas: the claim runs this once per badge, so the six round keys stay on the stack and
+        // the rounds are unrolled. Memory at the free memory pointer serves as hash input and is
+        // not allocated, because nothing else uses memory until the block ends.
+        assembly ("memory-safe") {
+            // Step 5: F(r, v) = mix64(v ^ k[r]) & mask. `v ^ k` is below 2^64 (v < 2^16), and
+            // every product of two values below 2^64 fits in 256 bits, so `and` with 2^64 - 1
+            // after each multiplication gives arithmetic modulo 2^64.
+            function f(v, k, mask) -> out {
+                let z := xor(v, k)
+                z := xor(z, shr(30, z))
+                z := and(mul(z, 0xbf58476d1ce4e5b9), 0xffffffffffffffff)
+                z := xor(z, shr(27, z))
+                z := and(mul(z, 0x94d049bb133111eb), 0xffffffffffffffff)
+                out := and(xor(z, shr(31, z)), mask)
+            }
+
+            // Step 2: k[r] = low 64 bits of keccak256(abi.encode(uint256(key), pool, r)).
+            let input := mload(0x40)
+            mstore(input, key)
+            mstore(add(input, 0x20), pool)
+            mstore(add(input, 0x40), 0)
+            let k0 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 1)
+            let k1 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 2)
+            let k2 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 3)
+            let k3 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 4)
+            let k4 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 5)
+            let k5 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+
+            // Steps 6 and 7: encrypt until the value falls below n.
+            let mask := sub(shl(half, 1), 1)
+            rank := index
+            for {} 1 {} {
+                let l := shr(half, rank)
+                let r := and(rank, mask)
+                // (L, R) = (R, L ^ F(i, R)) for i = 0..5.
+                l := xor(l, f(r, k0, mask))
+                r := xor(r, f(l, k1, mask))
+                l := xor(l, f(r, k2, mask))
+                r := xor(r, f(l, k3, mask))
+                l := xor(l, f(r, k4, mask))
+                r := xor(r, f(l, k5, mask))
+                // After an even number of rounds the halves are back in place: L is the left.
+                rank := or(shl(half, l), r)
+                if lt(rank, n) { break }
+            }
         }
     }
 
@@ -78,12 +122,50 @@ library FeistelShuffle {
     /// @dev Requirements: `1 <= n < 2^32` and `rank < n`.
     function unpermute(uint128 key, uint256 pool, uint256 n, uint256 rank) internal pure returns (uint256 index) {
         _checkDomain(n, rank);
-        (uint256 half, uint256 mask) = _halfWidth(n);
-        uint256[ROUNDS] memory roundKeys = _roundKeys(key, pool);
+        uint256 half = _halfWidth(n);
 
-        index = _decrypt(roundKeys, half, mask, rank);
-        while (index >= n) {
-            index = _decrypt(roundKeys, half, mask, index);
+        // Same layout as {permute}; the rounds run backwards.
+        assembly ("memory-safe") {
+            function f(v, k, mask) -> out {
+                let z := xor(v, k)
+                z := xor(z, shr(30, z))
+                z := and(mul(z, 0xbf58476d1ce4e5b9), 0xffffffffffffffff)
+                z := xor(z, shr(27, z))
+                z := and(mul(z, 0x94d049bb133111eb), 0xffffffffffffffff)
+                out := and(xor(z, shr(31, z)), mask)
+            }
+
+            let input := mload(0x40)
+            mstore(input, key)
+            mstore(add(input, 0x20), pool)
+            mstore(add(input, 0x40), 0)
+            let k0 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 1)
+            let k1 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 2)
+            let k2 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 3)
+            let k3 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 4)
+            let k4 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            mstore(add(input, 0x40), 5)
+            let k5 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+
+            let mask := sub(shl(half, 1), 1)
+            index := rank
+            for {} 1 {} {
+                let l := shr(half, index)
+                let r := and(index, mask)
+                // (L, R) = (R ^ F(i, L), L) for i = 5..0, written in place like {permute}.
+                r := xor(r, f(l, k5, mask))
+                l := xor(l, f(r, k4, mask))
+                r := xor(r, f(l, k3, mask))
+                l := xor(l, f(r, k2, mask))
+                r := xor(r, f(l, k1, mask))
+                l := xor(l, f(r, k0, mask))
+                index := or(shl(half, l), r)
+                if lt(index, n) { break }
+            }
         }
     }
 
@@ -94,77 +176,37 @@ library FeistelShuffle {
         if (value >= n) revert FeistelShuffleOutOfDomain(value, n);
     }
 
-    /// @dev Step 3: `h = b / 2` and `mask = 2^h - 1`, where `b = max(2, bitLength(n - 1))`
-    /// rounded up to an even number. `n - 1 < 2^32`, so the loop runs at most 16 times.
-    function _halfWidth(uint256 n) private pure returns (uint256 half, uint256 mask) {
-        unchecked {
-            // half = ceil(bitLength(n - 1) / 2), at least 1: grow the half width until both
-            // halves together (2 * half bits) cover n - 1.
-            half = 1;
-            while ((n - 1) >> (2 * half) != 0) {
-                ++half;
+    /// @dev Step 3: `h = b / 2`, where `b = max(2, bitLength(n - 1))` rounded up to an even
+    /// number, so `h = max(1, ceil(bitLength(n - 1) / 2))`. Requires `n - 1 < 2^32`.
+    function _halfWidth(uint256 n) private pure returns (uint256 half) {
+        assembly ("memory-safe") {
+            // Binary search for the bit length of v = n - 1, which has at most 32 bits.
+            let v := sub(n, 1)
+            let bits := 0
+            if gt(v, 0xffff) {
+                bits := 16
+                v := shr(16, v)
             }
-            mask = (1 << half) - 1;
-        }
-    }
-
-    /// @dev Step 2: the six 64-bit round keys of pool `pool`.
-    function _roundKeys(uint128 key, uint256 pool) private pure returns (uint256[ROUNDS] memory roundKeys) {
-        for (uint256 r = 0; r < ROUNDS; ) {
-            roundKeys[r] = uint256(keccak256(abi.encode(uint256(key), pool, r))) & MASK_64;
-            unchecked {
-                ++r;
+            if gt(v, 0xff) {
+                bits := add(bits, 8)
+                v := shr(8, v)
             }
-        }
-    }
-
-    /// @dev Step 6, forward direction.
-    function _encrypt(
-        uint256[ROUNDS] memory roundKeys,
-        uint256 half,
-        uint256 mask,
-        uint256 x
-    ) private pure returns (uint256) {
-        uint256 left = x >> half;
-        uint256 right = x & mask;
-        for (uint256 r = 0; r < ROUNDS; ) {
-            (left, right) = (right, left ^ (_mix64(right ^ roundKeys[r]) & mask));
-            unchecked {
-                ++r;
+            if gt(v, 0xf) {
+                bits := add(bits, 4)
+                v := shr(4, v)
             }
-        }
-        return (left << half) | right;
-    }
-
-    /// @dev Step 6, inverse direction: undoes the rounds of {_encrypt} in reverse order.
-    function _decrypt(
-        uint256[ROUNDS] memory roundKeys,
-        uint256 half,
-        uint256 mask,
-        uint256 y
-    ) private pure returns (uint256) {
-        uint256 left = y >> half;
-        uint256 right = y & mask;
-        for (uint256 r = ROUNDS; r > 0; ) {
-            unchecked {
-                --r;
+            if gt(v, 0x3) {
+                bits := add(bits, 2)
+                v := shr(2, v)
             }
-            (left, right) = (right ^ (_mix64(left ^ roundKeys[r]) & mask), left);
+            if gt(v, 0x1) {
+                bits := add(bits, 1)
+                v := shr(1, v)
+            }
+            // v is now 0 or 1: the top bit itself, or nothing when n - 1 = 0.
+            bits := add(bits, v)
+            half := shr(1, add(bits, 1))
+            if iszero(half) { half := 1 }
         }
-        return (left << half) | right;
-    }
-
-    /// @dev Step 4, the SplitMix64 finalizer. The input is below 2^64 (a half below 2^16 XOR a
-    /// 64-bit round key), and each product of two values below 2^64 fits in 128 bits, so the
-    /// unchecked multiplications cannot overflow; masking keeps the arithmetic modulo 2^64.
-    function _mix64(uint256 z) private pure returns (uint256) {
-        unchecked {
-            z ^= z >> 30;
-            z = (z * 0xbf58476d1ce4e5b9) & MASK_64;
-            z ^= z >> 27;
-            z = (z * 0x94d049bb133111eb) & MASK_64;
-            z ^= z >> 31;
-        }
-        return z;
     }
 }
