@@ -371,12 +371,14 @@ class Campaign(_Model):
         self._base_dir = Path(context.get("base_dir", Path.cwd()))
 
         problems: list[tuple[tuple[str | int, ...], str]] = []
-        problems.extend(self._timezone_problems())
+        timezone_problems = list(self._timezone_problems())
+        problems.extend(timezone_problems)
         problems.extend(self._language_problems())
         problems.extend(self._channel_problems())
         problems.extend(self._edition_problems())
         problems.extend(self._file_problems())
-        if not problems:
+        if not timezone_problems:
+            # Windows need the time zone for their defaults.
             windows, window_problems = self._compute_windows()
             problems.extend(window_problems)
             self._windows = windows

@@ -179,8 +179,10 @@ class ProofTable:
         takes 640 MB, so large callers may prefer slices.
         """
         rows = self.siblings[start:stop]
-        gathered: NDArray[np.uint8] = self._tree[np.maximum(rows, 0)]
-        gathered[rows < 0] = 0
+        # Gathering four 8-byte words per node is faster than 32 single bytes.
+        words = self._tree.view(np.uint64)[np.maximum(rows, 0)]
+        words[rows < 0] = 0
+        gathered: NDArray[np.uint8] = words.view(np.uint8).reshape(*rows.shape, 32)
         return gathered
 
 

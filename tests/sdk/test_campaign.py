@@ -533,3 +533,14 @@ def test_campaign_model_validates_without_file(
 
     assert campaign.base_dir == tmp_path
     assert campaign.load_blocked_addresses() == frozenset()
+
+
+def test_window_problems_listed_with_others(
+    campaign_data: dict[str, Any], write_campaign: WriteCampaign
+) -> None:
+    campaign_data["channels"][0]["share"] = 0.5
+    campaign_data["editions"][0]["window"] = {"closes": "2022-06-20T00:00:00"}
+
+    problems = problems_of(write_campaign(campaign_data))
+
+    assert {problem[0] for problem in problems} == {"channels", "editions[0].window"}
