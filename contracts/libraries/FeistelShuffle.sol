@@ -64,6 +64,8 @@ library FeistelShuffle {
     function permute(uint128 key, uint256 pool, uint256 n, uint256 index) internal pure returns (uint256 rank) {
         _checkDomain(n, index);
         uint256 half = _halfWidth(n);
+        // Widening in Solidity clears the bits above 128, which assembly would see as they are.
+        uint256 keyWord = key;
 
         // Gas: the claim runs this once per badge, so the six round keys stay on the stack and
         // the rounds are unrolled. Memory at the free memory pointer serves as hash input and is
@@ -83,7 +85,7 @@ library FeistelShuffle {
 
             // Step 2: k[r] = low 64 bits of keccak256(abi.encode(uint256(key), pool, r)).
             let input := mload(0x40)
-            mstore(input, key)
+            mstore(input, keyWord)
             mstore(add(input, 0x20), pool)
             mstore(add(input, 0x40), 0)
             let k0 := and(keccak256(input, 0x60), 0xffffffffffffffff)
@@ -123,6 +125,7 @@ library FeistelShuffle {
     function unpermute(uint128 key, uint256 pool, uint256 n, uint256 rank) internal pure returns (uint256 index) {
         _checkDomain(n, rank);
         uint256 half = _halfWidth(n);
+        uint256 keyWord = key;
 
         // Same layout as {permute}; the rounds run backwards.
         assembly ("memory-safe") {
@@ -136,7 +139,7 @@ library FeistelShuffle {
             }
 
             let input := mload(0x40)
-            mstore(input, key)
+            mstore(input, keyWord)
             mstore(add(input, 0x20), pool)
             mstore(add(input, 0x40), 0)
             let k0 := and(keccak256(input, 0x60), 0xffffffffffffffff)
