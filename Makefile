@@ -9,11 +9,12 @@ FORGE := node_modules/.bin/forge
 SETUP_STAMPS := $(VENV)/.merit-setup node_modules/.merit-setup .solcx/solc-v0.8.28
 ANVIL_NETWORK := ethereum:local:foundry
 
-.PHONY: help setup compile test test-embedded test-anvil test-forge fuzz-deep demo bench clean
+.PHONY: help setup compile artifacts test test-embedded test-anvil test-forge fuzz-deep demo bench clean
 
 help:
 	@echo "make setup        install the toolchain into .venv, node_modules and .solcx"
 	@echo "make compile      compile the contracts with ape"
+	@echo "make artifacts    compile afresh and copy the ABIs and bytecode into the SDK"
 	@echo "make test         run every test: embedded chain, anvil and forge"
 	@echo "make fuzz-deep    forge fuzz and invariant runs of the deep profile"
 	@echo "make demo         run the solar-term example campaign on the embedded chain"
@@ -26,6 +27,11 @@ $(SETUP_STAMPS) &: requirements.txt package.json package-lock.json sdk/pyproject
 
 compile: setup
 	$(APE) compile
+
+# The SDK carries the ABI and bytecode of the contracts it deploys; refresh them after a change.
+artifacts: setup
+	$(APE) compile --force
+	$(PYTHON) tools/export_artifacts.py
 
 test: test-embedded test-anvil test-forge
 

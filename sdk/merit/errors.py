@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CampaignFileError",
+    "ChainError",
+    "DeploymentError",
+    "RoleError",
     "CampaignLookupError",
     "CampaignProblem",
     "DrawParameterError",
@@ -124,3 +127,18 @@ class PublishedFileError(MeritError, ValueError):
 
 class JournalError(MeritError, RuntimeError):
     """Raised if the campaign journal is unusable or a write would contradict its records."""
+
+
+class ChainError(MeritError, RuntimeError):
+    """Raised if a transaction reverted or the chain contradicts what a step expects."""
+
+
+class DeploymentError(MeritError, RuntimeError):
+    """Raised if a deployment record is invalid or does not match the connected network."""
+
+
+class RoleError(MeritError, PermissionError):
+    """Raised before sending when the account lacks the contract role that a step needs.
+
+    The message names the account, the role, the contract and who can grant it.
+    """

@@ -1,0 +1,1 @@
+"""Bindings of merit's contracts through ape: packaged artifacts, deployment, journaled sending."""
