@@ -58,7 +58,10 @@ def _rotate_left(lane: int, shift: int) -> int:
 def _permute(state: list[int]) -> list[int]:
     """Apply Keccak-f[1600] to 25 lanes indexed x + 5y."""
     for constant in _ROUND_CONSTANTS:
-        parity = [state[x] ^ state[x + 5] ^ state[x + 10] ^ state[x + 15] ^ state[x + 20] for x in range(5)]
+        parity = [
+            state[x] ^ state[x + 5] ^ state[x + 10] ^ state[x + 15] ^ state[x + 20]
+            for x in range(5)
+        ]
         state = [
             state[i] ^ parity[(i - 1) % 5] ^ _rotate_left(parity[(i + 1) % 5], 1) for i in range(25)
         ]
@@ -97,7 +100,9 @@ def keccak256(data: bytes) -> bytes:
 def to_checksum_address(address: bytes) -> str:
     """Return the EIP-55 form of a 20-byte address."""
     if len(address) != 20:
-        raise ValueError(f"An address has 20 bytes, not {len(address)}. Pass the raw address bytes.")
+        raise ValueError(
+            f"An address has 20 bytes, not {len(address)}. Pass the raw address bytes."
+        )
     lower = address.hex()
     digest = keccak256(lower.encode("ascii")).hex()
     return "0x" + "".join(

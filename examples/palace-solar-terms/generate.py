@@ -36,17 +36,17 @@ T = TypeVar("T")
 EXAMPLE_DIR = Path(__file__).resolve().parent
 
 SEED = b"merit/palace-solar-terms-2022/v1"
-"""Seed of every random draw; changing it changes every file."""
+"""Seed of every random draw. Changing it changes every file."""
 
 # Asia/Shanghai has kept UTC+08:00 without daylight saving time since 1991, so a fixed offset
 # gives the campaign's local times without depending on the tz database of the machine.
 CAMPAIGN_TZ = dt.timezone(dt.timedelta(hours=8))
 
 APP_LAUNCH = dt.date(2019, 4, 1)
-"""First registration day of the course app; existing users registered from here on."""
+"""First registration day of the course app, when the earliest existing users registered."""
 
 CAMPAIGN_START = dt.date(2022, 6, 1)
-"""First day of the campaign; the new-users channel accepts registrations from this day on."""
+"""First day of the campaign, from which the new-users channel accepts registrations."""
 
 LAST_WINDOW_DAYS = 15
 """Length of the last edition's entry window, the campaign file's default."""
@@ -90,7 +90,7 @@ EDITIONS = (
 )
 
 EXISTING_USERS = 6_600
-"""Users who registered before the campaign; the learners channel draws its rows from them."""
+"""Number of users who registered before the campaign. Learner rows are drawn from them."""
 
 FIRST_ENTRY_SHARE = Fraction(3, 5)
 """Share of an edition's new-user rows from people who registered in that edition's window.
@@ -99,10 +99,10 @@ The rest are earlier new users who enter again. In the first edition every new u
 """
 
 WALLET_TIERS_EXISTING = ((None, 45), (1, 11), (2, 22), (3, 16), (4, 6))
-"""Bank wallet tier of existing users and its weight; None is a user without a bank wallet."""
+"""Bank wallet tiers of existing users with their weights. None means no bank wallet."""
 
 WALLET_TIERS_NEW = ((2, 60), (3, 30), (4, 10))
-"""Bank wallet tier of new users who meet the tier rule, and its weight."""
+"""Bank wallet tiers of new users who meet the tier rule, with their weights."""
 
 # Rejection cases. Each is a share of people or of rows, so that the expected number of rejected
 # rows follows from these values and the row counts above.
@@ -124,10 +124,10 @@ DUPLICATE_ROW_RATE = Fraction(1, 1000)
 """Per row, the chance that the export lists it twice."""
 
 BLOCKED_STAFF = 8
-"""Existing users on the blocked list as museum or bank staff; they still enter as learners."""
+"""Number of existing users on the blocked list as museum or bank staff, who still enter."""
 
 BLOCKED_TEST_WALLETS = 4
-"""Blocked addresses of the bank's test wallets, which never appear in an entrant file."""
+"""Number of blocked addresses of the bank's test wallets, which no entrant file lists."""
 
 LOWER_CASE_ROW_RATE = Fraction(1, 5)
 """Per row, the chance that the address is written in lower case, as some exports do."""
@@ -252,12 +252,12 @@ def local_midnight(day: dt.date) -> dt.datetime:
 def entry_windows() -> list[tuple[dt.datetime, dt.datetime]]:
     """Return each edition's entry window as the campaign file's defaults make it.
 
-    A window opens at 00:00 on the release day and closes when the next one opens; the last one
+    A window opens at 00:00 on the release day and closes when the next one opens. The last one
     closes 15 days after it opens.
     """
     opens = [local_midnight(plan.released_on) for plan in EDITIONS]
     closes = opens[1:] + [opens[-1] + dt.timedelta(days=LAST_WINDOW_DAYS)]
-    return list(zip(opens, closes))
+    return list(zip(opens, closes, strict=True))
 
 
 def first_entry_count(edition_index: int) -> int:
@@ -275,7 +275,10 @@ def _existing_profiles(stream: SeededStream) -> list[_Profile]:
             # At most 100 + 7 * 2 = 114 points, so this user stays below 120 in every edition.
             points_start, points_gain = stream.between(40, 100), stream.between(0, 2)
         else:
-            points_start, points_gain = stream.between(MIN_COURSE_POINTS, 900), stream.between(0, 40)
+            points_start, points_gain = (
+                stream.between(MIN_COURSE_POINTS, 900),
+                stream.between(0, 40),
+            )
         profiles.append(_Profile(registered_at, wallet_tier, points_start, points_gain, None))
     return profiles
 
@@ -291,7 +294,10 @@ def _new_user_profiles(stream: SeededStream) -> list[_Profile]:
             else:
                 wallet_tier = stream.weighted(WALLET_TIERS_NEW)
             if stream.chance(KEEN_NEW_USER_SHARE):
-                points_start, points_gain = stream.between(MIN_COURSE_POINTS, 300), stream.between(0, 20)
+                points_start, points_gain = (
+                    stream.between(MIN_COURSE_POINTS, 300),
+                    stream.between(0, 20),
+                )
             else:
                 # At most 60 + 7 * 8 = 116 points, so the app never lists this user as a learner.
                 points_start, points_gain = stream.between(0, 60), stream.between(0, 8)
@@ -303,18 +309,23 @@ def _new_user_profiles(stream: SeededStream) -> list[_Profile]:
 
 def make_address(label: str) -> str:
     """Return the EIP-55 address derived from the seed and `label`."""
-    return to_checksum_address(hashlib.sha256(SEED + b"/address/" + label.encode("utf-8")).digest()[:20])
+    return to_checksum_address(
+        hashlib.sha256(SEED + b"/address/" + label.encode("utf-8")).digest()[:20]
+    )
 
 
 def make_people() -> tuple[list[Person], list[str]]:
     """Return the pool of users, in registration order, and the blocked addresses, sorted."""
     profiles = _existing_profiles(SeededStream("existing-users"))
     profiles += _new_user_profiles(SeededStream("new-users"))
-    # Registration times are whole seconds and may repeat; the stable sort keeps generation order.
+    # Registration times are whole seconds and may repeat, so the stable sort keeps generation
+    # order for equal times.
     profiles.sort(key=lambda profile: profile.registered_at)
 
     staff_stream = SeededStream("blocked-staff")
-    existing = [index for index, profile in enumerate(profiles) if profile.registration_window is None]
+    existing = [
+        index for index, profile in enumerate(profiles) if profile.registration_window is None
+    ]
     staff = set(staff_stream.sample(existing, BLOCKED_STAFF))
 
     people = []
@@ -334,7 +345,9 @@ def make_people() -> tuple[list[Person], list[str]]:
         )
 
     blocked = [person.address for person in people if person.blocked]
-    blocked += [make_address(f"test-wallet-{number}") for number in range(1, BLOCKED_TEST_WALLETS + 1)]
+    blocked += [
+        make_address(f"test-wallet-{number}") for number in range(1, BLOCKED_TEST_WALLETS + 1)
+    ]
     return people, sorted(blocked, key=str.lower)
 
 
@@ -349,7 +362,7 @@ class Row:
         person: The user the row is about.
         channel: Channel id.
         lower_case: Whether the address is written in lower case.
-        faults: Why the campaign's checks must reject the row; empty for a row that passes.
+        faults: Reasons why the campaign's checks must reject the row, empty for a valid row.
     """
 
     person: Person
@@ -389,11 +402,13 @@ def make_edition_rows(edition_index: int, people: Sequence[Person]) -> list[Row]
     """Return the rows of one edition's entrant file, sorted as the file lists them."""
     plan = EDITIONS[edition_index]
     stream = SeededStream(f"edition/{plan.id}")
-    new_users = [person for person in people if person.registration_window is not None]
     existing = [person for person in people if person.registration_window is None]
-
-    newcomers = [person for person in new_users if person.registration_window == edition_index]
-    earlier = [person for person in new_users if person.registration_window < edition_index]
+    newcomers = [person for person in people if person.registration_window == edition_index]
+    earlier = [
+        person
+        for person in people
+        if person.registration_window is not None and person.registration_window < edition_index
+    ]
     entering_new = newcomers + stream.sample(earlier, plan.new_user_rows - len(newcomers))
     entering_learners = stream.sample(existing, plan.learner_rows)
 
@@ -409,14 +424,14 @@ def make_edition_rows(edition_index: int, people: Sequence[Person]) -> list[Row]
                 twin.faults.append("listed in both channels")
             rows.append(twin)
 
-    taken = {person.user_ref for person in entering_learners}
+    learner_refs = {person.user_ref for person in entering_learners}
     misfiled = [
         person
         for person in existing
         if person.wallet_tier is not None
         and person.wallet_tier >= MIN_WALLET_TIER
         and not person.blocked
-        and person.user_ref not in taken
+        and person.user_ref not in learner_refs
     ]
     for _ in entering_new:
         if stream.chance(PRE_CAMPAIGN_ROW_RATE):
@@ -430,22 +445,36 @@ def make_edition_rows(edition_index: int, people: Sequence[Person]) -> list[Row]
     for row in rows:
         row.lower_case = stream.chance(LOWER_CASE_ROW_RATE)
         if stream.chance(DUPLICATE_ROW_RATE):
-            copies.append(Row(row.person, row.channel, row.lower_case, row.faults + ["duplicate row"]))
+            copies.append(
+                Row(row.person, row.channel, row.lower_case, row.faults + ["duplicate row"])
+            )
     rows += copies
 
     # Sorting by channel and then registration order puts a duplicate right after its original,
     # which is the copy that the campaign keeps.
-    rows.sort(key=lambda row: (CHANNELS.index(row.channel), row.person.user_ref, "duplicate row" in row.faults))
+    rows.sort(
+        key=lambda row: (
+            CHANNELS.index(row.channel),
+            row.person.user_ref,
+            "duplicate row" in row.faults,
+        )
+    )
     return rows
 
 
 def render_csv(rows: Iterable[Sequence[str]]) -> str:
-    """Return CSV text with LF line ends; the generated fields never need quoting."""
+    """Return CSV text with LF line ends.
+
+    Raises:
+        ValueError: if a field would need CSV quoting, which the generator never writes.
+    """
     lines = []
     for fields in rows:
         for value in fields:
             if any(char in value for char in ',"\r\n'):
-                raise ValueError(f"Field {value!r} would need CSV quoting; the generator never writes one.")
+                raise ValueError(
+                    f"Field {value!r} would need CSV quoting; the generator never writes one."
+                )
         lines.append(",".join(fields))
     return "\n".join(lines) + "\n"
 
@@ -511,7 +540,7 @@ def summarize(campaign: GeneratedCampaign) -> str:
             len(rows),
             sum(bool(row.faults) for row in rows),
         ]
-        totals = [total + count for total, count in zip(totals, counts)]
+        totals = [total + count for total, count in zip(totals, counts, strict=True)]
         lines.append(f"{plan.id:<12} {counts[0]:>9} {counts[1]:>9} {counts[2]:>6} {counts[3]:>9}")
     lines.append("-" * len(header))
     lines.append(f"{'total':<12} {totals[0]:>9} {totals[1]:>9} {totals[2]:>6} {totals[3]:>9}")

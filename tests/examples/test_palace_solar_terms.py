@@ -149,7 +149,7 @@ def test_campaign_editions_match_generator(
 ) -> None:
     windows = generator.entry_windows()
     for edition, plan, (opens, closes), design_id in zip(
-        campaign.editions, generator.EDITIONS, windows, EDITION_IDS
+        campaign.editions, generator.EDITIONS, windows, EDITION_IDS, strict=True
     ):
         design = designs.DESIGNS[design_id]
         assert edition.id == plan.id
@@ -227,7 +227,11 @@ def test_entrants_total_rows_near_plan(
     entrant_lists: dict[str, EntrantList], generator: ModuleType, example_dir: Path
 ) -> None:
     new_rows, learner_rows = planned_rows(generator)
-    rows = [row for edition_id in EDITION_IDS for row in read_rows(example_dir / f"entrants/{edition_id}.csv")]
+    rows = [
+        row
+        for edition_id in EDITION_IDS
+        for row in read_rows(example_dir / f"entrants/{edition_id}.csv")
+    ]
     new_user_rows = sum(row["channel"] == "new-users" for row in rows)
     extra = expected_extra_rows(generator, new_rows, new_rows + learner_rows)
 
@@ -245,7 +249,9 @@ def test_entrants_rejected_share_near_rates(
     all_rows = new_rows + learner_rows
     expected = (
         new_rows
-        * float(generator.TIER_1_SHARE + generator.PRE_CAMPAIGN_ROW_RATE + generator.KEEN_NEW_USER_SHARE)
+        * float(
+            generator.TIER_1_SHARE + generator.PRE_CAMPAIGN_ROW_RATE + generator.KEEN_NEW_USER_SHARE
+        )
         + learner_rows * float(generator.LOW_POINTS_SHARE)
         + learner_rows * generator.BLOCKED_STAFF / generator.EXISTING_USERS
         + all_rows * float(generator.DUPLICATE_ROW_RATE)
@@ -272,7 +278,11 @@ def test_entrants_show_every_rejection_case(generated: Any) -> None:
 def test_entrants_addresses_valid_and_partly_lower_case(
     generator: ModuleType, example_dir: Path
 ) -> None:
-    rows = [row for edition_id in EDITION_IDS for row in read_rows(example_dir / f"entrants/{edition_id}.csv")]
+    rows = [
+        row
+        for edition_id in EDITION_IDS
+        for row in read_rows(example_dir / f"entrants/{edition_id}.csv")
+    ]
     lower = [row["address"] for row in rows if row["address"] == row["address"].lower()]
 
     for row in rows:
@@ -300,7 +310,7 @@ def test_entrants_people_recur_with_stable_data(example_dir: Path) -> None:
 
 
 def test_entrants_registered_before_window_closes(generator: ModuleType, example_dir: Path) -> None:
-    for plan, (_, closes) in zip(generator.EDITIONS, generator.entry_windows()):
+    for plan, (_, closes) in zip(generator.EDITIONS, generator.entry_windows(), strict=True):
         for row in read_rows(example_dir / f"entrants/{plan.id}.csv"):
             registered_at = dt.datetime.fromisoformat(row["registered_at"])
             assert registered_at < closes, (plan.id, row["user_ref"])
@@ -333,14 +343,19 @@ def test_artwork_self_contained_with_names(
     links = [element.get("href") for element in root.iter() if element.get("href") is not None]
 
     assert root.tag == f"{SVG_NAMESPACE}svg"
-    assert (root.get("width"), root.get("height"), root.get("viewBox")) == ("512", "512", "0 0 512 512")
+    assert (root.get("width"), root.get("height"), root.get("viewBox")) == (
+        "512",
+        "512",
+        "0 0 512 512",
+    )
     assert path.stat().st_size < 8_000
     assert texts == [name["zh"], name["en"].upper(), "2022"]
     assert fonts <= {"serif", "sans-serif"}
     assert all(link.startswith("#") for link in links), links
     assert not list(root.iter(f"{SVG_NAMESPACE}image"))
     assert "http" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert "@import" not in text and "@font-face" not in text
+    assert "@import" not in text
+    assert "@font-face" not in text
 
 
 def test_artwork_palettes_and_motifs_differ(designs: ModuleType) -> None:

@@ -2,11 +2,11 @@
 
 A solar term begins when the Sun's apparent ecliptic longitude reaches a multiple of 15 degrees.
 The test computes that longitude with the low-accuracy solar theory of Jean Meeus, "Astronomical
-Algorithms", 2nd edition (1998), chapter 25, accurate to about 0.01 degree (15 minutes of time),
-and checks that the longitude crosses the term's value between 00:00 and 24:00 local time of
-the release day. The 2022 terms closest to midnight (White Dew at about 23:32) are more than
-20 minutes away from it, so this accuracy decides every day here. Delta T (about 69 s in 2022)
-is ignored for the same reason.
+Algorithms", 2nd edition (1998), chapter 25. That theory is accurate to about 0.01 degree, or 15
+minutes of time. The test checks that the longitude crosses the term's value between 00:00 and
+24:00 Beijing time on the release day. The 2022 term closest to midnight, White Dew at about
+23:32, is more than 20 minutes away from it, so this accuracy decides every day here. Delta T
+(about 69 s in 2022) is ignored for the same reason.
 """
 
 from __future__ import annotations
