@@ -542,6 +542,22 @@ class Journal:
             pools=tuple(PoolRecord(*pool) for pool in pools),
         )
 
+    # -- settings ----------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """Return the value stored under `key` in the journal's settings, or None."""
+        row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store `value` under `key` in the journal's settings, replacing an earlier value."""
+        with self.transaction():
+            self._connection.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     # -- transaction intents -----------------------------------------------------------------
 
     def begin_intent(
