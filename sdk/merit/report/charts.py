@@ -9,8 +9,8 @@ Three kinds of chart:
   against the planned share.
 - `timeline_chart`: badges issued so far over block time, in total and per channel.
 
-The bar charts split the editions into parts of at most `EDITIONS_PER_CHART`, so each part fits
-on one printed A4 page; all parts of a kind share one scale. Every chart has a `<title>`, a
+The bar charts split the editions into parts of at most `EDITIONS_PER_CHART`, so that each part
+fits on one printed A4 page. All parts of a kind share one scale. Every chart has a `<title>`, a
 `<desc>`, a legend and axis labels, and renders zeros, a single edition and 256 editions.
 """
 
@@ -64,7 +64,7 @@ EDITIONS_PER_CHART = 12
 """Editions per bar chart: half a year of solar terms, about one printed A4 page."""
 
 _MAX_BARS_PER_CHART = 72
-"""Bars per figure chart; with many channels a part holds fewer editions."""
+"""Maximum bars per figure chart, so a part contains fewer editions when there are many channels."""
 
 WIDTH = 760
 _LABEL_WIDTH = 176
@@ -441,12 +441,12 @@ def _share_chart(
                 none_text = translate("chart.share.none_issued", language)
                 body.append(text(_PLOT_LEFT + 4, y + bar - 2, none_text, font_size=10, fill=MUTED))
                 continue
-            shown = format_percent(share, language)
+            formatted = format_percent(share, language)
             end = scale(share)
             body.append(
                 element(
                     "rect",
-                    title(label + shown),
+                    title(label + formatted),
                     x=_PLOT_LEFT,
                     y=y,
                     width=end - _PLOT_LEFT,
@@ -454,7 +454,7 @@ def _share_chart(
                     fill=tint(color, strength),
                 )
             )
-            body.append(_share_value_label(end, y + bar - 2, shown, planned_x))
+            body.append(_share_value_label(end, y + bar - 2, formatted, planned_x))
 
     if planned_x is not None:
         body.append(
@@ -474,15 +474,15 @@ def _share_chart(
     return _svg(chart_id, height, chart_title, description, body)
 
 
-def _share_value_label(end: float, baseline: float, shown: str, planned_x: float | None) -> str:
+def _share_value_label(end: float, baseline: float, formatted: str, planned_x: float | None) -> str:
     """Write a share right of its bar and clear of the planned-share line, or inside the bar
     when it ends too close to the plot's right edge."""
     x = end + 5
     if planned_x is not None and abs(end - planned_x) < 44:
         x = max(end, planned_x) + 5
     if x + 40 > _PLOT_RIGHT:
-        return text(end - 4, baseline, shown, text_anchor="end", font_size=9.5, fill="#ffffff")
-    return text(x, baseline, shown, font_size=9.5)
+        return text(end - 4, baseline, formatted, text_anchor="end", font_size=9.5, fill="#ffffff")
+    return text(x, baseline, formatted, font_size=9.5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -511,7 +511,7 @@ _MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
 _MAX_TICKS_WITH_TIME = 5
 _MAX_TICKS_WITH_DAY = 7
 _MAX_TICKS_WITH_MONTH = 9
-"""Most ticks per axis for each label form, so the labels never touch at 760 units wide."""
+"""Maximum ticks per time axis for each label form, so that labels do not overlap at 760 wide."""
 
 
 def _time_ticks(

@@ -1,7 +1,7 @@
 """The input of every report renderer: the figures of one campaign, validated.
 
-The lead's collector fills a `CampaignReport` from the journal and the chain; the renderers in
-this package only read it. Each figure is stored once. Totals, shares and rates are properties,
+A collector fills a `CampaignReport` from the campaign journal and the chain, and the renderers
+in this package only read it. Each figure is stored once. Totals, shares and rates are properties,
 so they never disagree with the figures that they are computed from and never appear in the
 JSON file.
 
@@ -92,11 +92,13 @@ def _uint256_to_hex(value: Any) -> Any:
         return value
     if isinstance(value, int):
         if not 0 <= value <= _MAX_UINT256:
-            raise ValueError(f"Seed {value} is outside uint256; pass the value the contract holds.")
+            raise ValueError(
+                f"Invalid seed {value}: outside the uint256 range. Pass the seed of SeedDelivered."
+            )
         return f"0x{value:064x}"
     if isinstance(value, bytes):
         if len(value) != 32:
-            raise ValueError(f"A seed has 32 bytes, got {len(value)}: {value.hex()}.")
+            raise ValueError(f"Invalid seed 0x{value.hex()}: expected 32 bytes, got {len(value)}.")
         return "0x" + value.hex()
     if isinstance(value, str):
         return value.lower()
@@ -113,7 +115,10 @@ def _uint256_to_decimal(value: Any) -> Any:
         return value
     if isinstance(value, int):
         if not 0 <= value <= _MAX_UINT256:
-            raise ValueError(f"Request id {value} is outside uint256.")
+            raise ValueError(
+                f"Invalid request id {value}: outside the uint256 range. Pass the id of "
+                "RandomnessRequested."
+            )
         return str(value)
     return value
 

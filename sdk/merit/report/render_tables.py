@@ -2,8 +2,8 @@
 
 ``report.json`` is the `CampaignReport` itself, keys in the models' field order, so two runs
 over the same figures give the same bytes and `load_report` reads it back into the model.
-``report.csv`` has one row per edition and channel, for spreadsheets; it starts with a UTF-8
-byte order mark because Excel reads a CSV file without one in the system's legacy code page and
+``report.csv`` has one row per edition and channel, for spreadsheets. It starts with a UTF-8
+byte order mark, because Excel reads a CSV file without one in the system's legacy code page and
 garbles the Chinese names.
 """
 

@@ -82,8 +82,8 @@ def _attributes(attributes: dict[str, object]) -> str:
             continue
         # Keyword arguments cannot contain hyphens: text_anchor becomes text-anchor.
         attribute = "class" if name == "class_" else name.replace("_", "-")
-        shown = number(value) if isinstance(value, float) else str(value)
-        parts.append(f' {attribute}="{escape(shown, quote=True)}"')
+        formatted = number(value) if isinstance(value, float) else str(value)
+        parts.append(f' {attribute}="{escape(formatted, quote=True)}"')
     return "".join(parts)
 
 
