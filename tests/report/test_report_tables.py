@@ -89,7 +89,7 @@ def test_load_report_lists_every_problem(tmp_path: Path) -> None:
 
 
 def test_load_report_of_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ReportFileError, match="Cannot read the report"):
+    with pytest.raises(ReportFileError, match="Failed to read the report"):
         load_report(tmp_path / "missing.json")
 
 

@@ -79,7 +79,9 @@ def load_report(path: Path | str) -> CampaignReport:
     try:
         return CampaignReport.model_validate_json(path.read_bytes())
     except OSError as error:
-        raise ReportFileError(path, [f"Cannot read the report: {error}."]) from error
+        raise ReportFileError(
+            path, [f"Failed to read the report: {error}. Check the path and its permissions."]
+        ) from error
     except ValidationError as error:
         problems = [
             f"{'.'.join(str(part) for part in item['loc']) or 'report'}: {item['msg']}"
