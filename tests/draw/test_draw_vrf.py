@@ -116,6 +116,7 @@ def test_request_rejected_after_seed(draw, vrf_round, seed_with_vrf, stranger):
 def test_retry_after_timeout(draw, vrf_source, vrf_round, request_randomness, fulfil_vrf, stranger, chain):
     first = request_randomness(vrf_round)
     chain.pending_timestamp += VRF_REQUEST_TIMEOUT
+    chain.mine()
     assert vrf_source.requestLapsed(first) is True
     assert draw.roundState(vrf_round.round_id) == RoundState.REQUESTED
 
