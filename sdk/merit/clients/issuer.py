@@ -20,6 +20,7 @@ Steps, per edition in calendar order:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import secrets
@@ -568,7 +569,6 @@ class Issuer(ManagerAccessMixin):
 
     def _issue_edition(self, edition: Edition) -> int:
         draw = self.draw_contract()
-        series = self.series()
         round_id = self.on_chain_id(edition.id)
         published = self.published_round(edition.id)
         winners = self.winners(edition.id, published)
@@ -578,15 +578,16 @@ class Issuer(ManagerAccessMixin):
 
         issued_now = 0
         total = sum(len(indices) for indices in winners.values())
-        with tqdm(total=total, desc=f"Airdrop {edition.id}", unit="badge", disable=not self.progress) as bar:
+        with _quiet_ape_while(self.progress), tqdm(
+            total=total, desc=f"Airdrop {edition.id}", unit="badge", disable=not self.progress
+        ) as bar:
             for pool, indices in winners.items():
                 tree = published.tree(pool)
-                addresses = published.addresses[pool]
                 for number, batch in enumerate(_chunks(indices, self.batch_size)):
                     key = f"airdrop/{edition.id}/pool-{pool}/batch-{number:04d}"
+                    # Badges issued meanwhile by other means (a winner's own claim) need no check
+                    # here: the contract skips them with a ClaimSkipped event.
                     pending = [index for index in batch if not self.journal.is_issued(edition.id, pool, index)]
-                    if pending:
-                        pending = [index for index in pending if not series.holds(round_id, addresses[index])]
                     if not pending:
                         bar.update(len(batch))
                         continue
@@ -722,6 +723,19 @@ class Issuer(ManagerAccessMixin):
                 f"Account {address} lacks {name} on {contract.address}. Ask the admin "
                 f"({contract.defaultAdmin()}) to grant it, or run with the issuer account."
             )
+
+
+@contextlib.contextmanager
+def _quiet_ape_while(active: bool) -> Iterator[None]:
+    """Hide ape's line per confirmed transaction while a progress bar shows the same progress."""
+    ape_logger = logging.getLogger("ape")
+    level = ape_logger.level
+    if active:
+        ape_logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        ape_logger.setLevel(level)
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:

@@ -1,0 +1,155 @@
+"""Run a badge campaign from its campaign file, one step at a time or all at once.
+
+    ape run campaign run CAMPAIGN_FILE [--network ethereum:local:foundry] [--account ALIAS]
+    ape run campaign plan|commit|draw|issue|status CAMPAIGN_FILE ...
+
+Every step reads and writes the campaign journal (out/<campaign>/journal.sqlite) and checks the
+chain first, so any step, or `run`, can be interrupted and run again to finish without issuing
+anything twice.
+"""
+
+import time
+
+import click
+from ape.cli import ConnectedProviderCommand
+from ape.logging import logger
+
+from merit.cli import (
+    account_option,
+    campaign_argument,
+    connect_sdk_logging,
+    out_option,
+    report_errors,
+    resolve_account,
+    vrf_options,
+    vrf_settings,
+)
+from merit.clients.issuer import DEFAULT_BATCH_SIZE, Issuer
+
+EDITION_HELP = "Edition id to work on (repeatable). Default: every edition."
+
+
+def _issuer(campaign, account_alias, out_root, **extra):
+    connect_sdk_logging()
+    return Issuer(campaign, resolve_account(account_alias), out_root=out_root, **extra)
+
+
+def _print_status(issuer):
+    statuses = issuer.status()
+    width = max([len("edition")] + [len(status.edition) for status in statuses])
+    header = f"{'edition':<{width}}  {'state':<10} {'entrants':>9} {'winners':>8} {'issued':>7} {'rejected':>9}  name"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for status in statuses:
+        click.echo(
+            f"{status.edition:<{width}}  {status.round_state:<10} {sum(status.entrants.values()):>9,} "
+            f"{status.total_winners:>8,} {status.issued:>7,} {status.rejected:>9,}  {status.name}"
+        )
+
+
+@click.group()
+def cli():
+    """Run the steps of a badge campaign: plan, commit, draw, issue, or all of them with run."""
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@campaign_argument
+@account_option
+@out_option
+@click.option("--allow-rejections", is_flag=True, help="Proceed without rejected entrant rows instead of stopping.")
+@report_errors
+def plan(campaign, account_alias, out_root, allow_rejections):
+    """Check every entrant file and publish each edition's round files (off chain)."""
+    with _issuer(campaign, account_alias, out_root, allow_rejections=allow_rejections) as issuer:
+        issuer.plan()
+        _print_status(issuer)
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@campaign_argument
+@account_option
+@out_option
+@click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
+@report_errors
+def commit(campaign, account_alias, out_root, editions):
+    """Create editions on chain and commit their round manifests."""
+    with _issuer(campaign, account_alias, out_root) as issuer:
+        issuer.commit(editions or None)
+        _print_status(issuer)
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@campaign_argument
+@account_option
+@out_option
+@click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
+@vrf_options
+@report_errors
+def draw(campaign, account_alias, out_root, editions, **options):
+    """Request and deliver the seed of every round whose close time has passed."""
+    with _issuer(campaign, account_alias, out_root, vrf=vrf_settings(options)) as issuer:
+        issuer.draw(editions or None)
+        _print_status(issuer)
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@campaign_argument
+@account_option
+@out_option
+@click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
+@click.option("--batch-size", type=click.IntRange(1, 2000), default=DEFAULT_BATCH_SIZE, show_default=True,
+              help="Winners per airdrop transaction.")
+@report_errors
+def issue(campaign, account_alias, out_root, editions, batch_size):
+    """Airdrop the badges of every seeded round's winners."""
+    with _issuer(campaign, account_alias, out_root, batch_size=batch_size) as issuer:
+        count = issuer.issue(editions or None)
+        logger.success(f"Issued {count} badges.")
+        _print_status(issuer)
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@campaign_argument
+@account_option
+@out_option
+@report_errors
+def status(campaign, account_alias, out_root):
+    """Show where each edition stands."""
+    with _issuer(campaign, account_alias, out_root) as issuer:
+        _print_status(issuer)
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@campaign_argument
+@account_option
+@out_option
+@click.option("--allow-rejections", is_flag=True, help="Proceed without rejected entrant rows instead of stopping.")
+@click.option("--issuer", "issuer_address", metavar="ADDRESS", help="Account that gets the issuer roles at deployment.")
+@click.option("--batch-size", type=click.IntRange(1, 2000), default=DEFAULT_BATCH_SIZE, show_default=True,
+              help="Winners per airdrop transaction.")
+@vrf_options
+@report_errors
+def run(campaign, account_alias, out_root, allow_rejections, issuer_address, batch_size, **options):
+    """Run every step for every edition: plan, deploy, commit, draw, issue."""
+    started = time.monotonic()
+    with _issuer(
+        campaign,
+        account_alias,
+        out_root,
+        allow_rejections=allow_rejections,
+        batch_size=batch_size,
+        vrf=vrf_settings(options),
+    ) as issuer:
+        statuses = issuer.run(issuer_address)
+        _print_status(issuer)
+        gas = sum(intent.gas_used or 0 for intent in issuer.journal.intents())
+        transactions = sum(1 for intent in issuer.journal.intents() if intent.gas_used)
+
+    entrants = sum(sum(s.entrants.values()) for s in statuses)
+    winners = sum(s.total_winners for s in statuses)
+    issued = sum(s.issued for s in statuses)
+    click.echo(
+        f"\nCampaign {campaign.name}: {len(statuses)} editions, {entrants:,} entrants, {winners:,} winners, "
+        f"{issued:,} badges issued, {transactions:,} transactions, {gas:,} gas, "
+        f"{time.monotonic() - started:.1f} s."
+    )

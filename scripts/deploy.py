@@ -1,0 +1,40 @@
+"""Deploy a campaign's contracts, or check an existing deployment and do nothing.
+
+    ape run deploy CAMPAIGN_FILE [--network ethereum:local:foundry] [--account ALIAS]
+
+Writes deployments/<network>/<campaign>.json. With a record that matches the chain, nothing is sent.
+"""
+
+import click
+from ape.cli import ConnectedProviderCommand
+from ape.logging import logger
+
+from merit.cli import (
+    account_option,
+    campaign_argument,
+    connect_sdk_logging,
+    out_option,
+    report_errors,
+    resolve_account,
+    vrf_options,
+    vrf_settings,
+)
+from merit.clients.issuer import Issuer
+
+
+@click.command(cls=ConnectedProviderCommand)
+@campaign_argument
+@account_option
+@click.option("--issuer", "issuer_address", metavar="ADDRESS", help="Account that gets the issuer roles. Default: the deploying account.")
+@out_option
+@vrf_options
+@report_errors
+def cli(campaign, account_alias, issuer_address, out_root, **options):
+    """Deploy the badge series, the draw and the randomness source of CAMPAIGN_FILE."""
+    connect_sdk_logging()
+    account = resolve_account(account_alias)
+    with Issuer(campaign, account, out_root=out_root, vrf=vrf_settings(options)) as issuer:
+        record = issuer.deploy(issuer_address)
+    for name, contract in record.contracts.items():
+        logger.info(f"{name}: {contract.address} (block {contract.block})")
+    logger.success(f"Deployment of {campaign.name} on {record.network} is in place.")
