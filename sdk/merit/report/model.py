@@ -250,7 +250,7 @@ class EditionReport(_Model):
     released_on: dt.date = Field(description="Day of the solar term that the design marks.")
     supply: StrictInt = Field(ge=1, le=2**32 - 1, description="Badges available in the edition.")
     onchain_id: StrictInt = Field(
-        ge=1, description="Edition id in BadgeSeries; also the round id in BadgeDraw."
+        ge=0, description="Edition id in BadgeSeries (from 0); also the round id in BadgeDraw."
     )
     round_state: RoundState = Field(description="State of the edition's draw round.")
     seed: Seed | None = Field(
