@@ -18,6 +18,7 @@ from merit.cli import (
     account_option,
     campaign_argument,
     connect_sdk_logging,
+    deployments_option,
     out_option,
     report_errors,
     resolve_account,
@@ -29,9 +30,11 @@ from merit.clients.issuer import DEFAULT_BATCH_SIZE, Issuer
 EDITION_HELP = "Edition id to work on (repeatable). Default: every edition."
 
 
-def _issuer(campaign, account_alias, out_root, **extra):
+def _issuer(campaign, account_alias, out_root, deployments_root, **extra):
     connect_sdk_logging()
-    return Issuer(campaign, resolve_account(account_alias), out_root=out_root, **extra)
+    return Issuer(
+        campaign, resolve_account(account_alias), out_root=out_root, deployments=deployments_root, **extra
+    )
 
 
 def _print_status(issuer):
@@ -56,11 +59,12 @@ def cli():
 @campaign_argument
 @account_option
 @out_option
+@deployments_option
 @click.option("--allow-rejections", is_flag=True, help="Proceed without rejected entrant rows instead of stopping.")
 @report_errors
-def plan(campaign, account_alias, out_root, allow_rejections):
+def plan(campaign, account_alias, out_root, deployments_root, allow_rejections):
     """Check every entrant file and publish each edition's round files (off chain)."""
-    with _issuer(campaign, account_alias, out_root, allow_rejections=allow_rejections) as issuer:
+    with _issuer(campaign, account_alias, out_root, deployments_root, allow_rejections=allow_rejections) as issuer:
         issuer.plan()
         _print_status(issuer)
 
@@ -69,11 +73,12 @@ def plan(campaign, account_alias, out_root, allow_rejections):
 @campaign_argument
 @account_option
 @out_option
+@deployments_option
 @click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
 @report_errors
-def commit(campaign, account_alias, out_root, editions):
+def commit(campaign, account_alias, out_root, deployments_root, editions):
     """Create editions on chain and commit their round manifests."""
-    with _issuer(campaign, account_alias, out_root) as issuer:
+    with _issuer(campaign, account_alias, out_root, deployments_root) as issuer:
         issuer.commit(editions or None)
         _print_status(issuer)
 
@@ -82,12 +87,13 @@ def commit(campaign, account_alias, out_root, editions):
 @campaign_argument
 @account_option
 @out_option
+@deployments_option
 @click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
 @vrf_options
 @report_errors
-def draw(campaign, account_alias, out_root, editions, **options):
+def draw(campaign, account_alias, out_root, deployments_root, editions, **options):
     """Request and deliver the seed of every round whose close time has passed."""
-    with _issuer(campaign, account_alias, out_root, vrf=vrf_settings(options)) as issuer:
+    with _issuer(campaign, account_alias, out_root, deployments_root, vrf=vrf_settings(options)) as issuer:
         issuer.draw(editions or None)
         _print_status(issuer)
 
@@ -96,13 +102,14 @@ def draw(campaign, account_alias, out_root, editions, **options):
 @campaign_argument
 @account_option
 @out_option
+@deployments_option
 @click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
 @click.option("--batch-size", type=click.IntRange(1, 2000), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Winners per airdrop transaction.")
 @report_errors
-def issue(campaign, account_alias, out_root, editions, batch_size):
+def issue(campaign, account_alias, out_root, deployments_root, editions, batch_size):
     """Airdrop the badges of every seeded round's winners."""
-    with _issuer(campaign, account_alias, out_root, batch_size=batch_size) as issuer:
+    with _issuer(campaign, account_alias, out_root, deployments_root, batch_size=batch_size) as issuer:
         count = issuer.issue(editions or None)
         logger.success(f"Issued {count} badges.")
         _print_status(issuer)
@@ -112,10 +119,11 @@ def issue(campaign, account_alias, out_root, editions, batch_size):
 @campaign_argument
 @account_option
 @out_option
+@deployments_option
 @report_errors
-def status(campaign, account_alias, out_root):
+def status(campaign, account_alias, out_root, deployments_root):
     """Show where each edition stands."""
-    with _issuer(campaign, account_alias, out_root) as issuer:
+    with _issuer(campaign, account_alias, out_root, deployments_root) as issuer:
         _print_status(issuer)
 
 
@@ -123,19 +131,21 @@ def status(campaign, account_alias, out_root):
 @campaign_argument
 @account_option
 @out_option
+@deployments_option
 @click.option("--allow-rejections", is_flag=True, help="Proceed without rejected entrant rows instead of stopping.")
 @click.option("--issuer", "issuer_address", metavar="ADDRESS", help="Account that gets the issuer roles at deployment.")
 @click.option("--batch-size", type=click.IntRange(1, 2000), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Winners per airdrop transaction.")
 @vrf_options
 @report_errors
-def run(campaign, account_alias, out_root, allow_rejections, issuer_address, batch_size, **options):
+def run(campaign, account_alias, out_root, deployments_root, allow_rejections, issuer_address, batch_size, **options):
     """Run every step for every edition: plan, deploy, commit, draw, issue."""
     started = time.monotonic()
     with _issuer(
         campaign,
         account_alias,
         out_root,
+        deployments_root,
         allow_rejections=allow_rejections,
         batch_size=batch_size,
         vrf=vrf_settings(options),

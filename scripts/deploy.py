@@ -13,6 +13,7 @@ from merit.cli import (
     account_option,
     campaign_argument,
     connect_sdk_logging,
+    deployments_option,
     out_option,
     report_errors,
     resolve_account,
@@ -27,13 +28,14 @@ from merit.clients.issuer import Issuer
 @account_option
 @click.option("--issuer", "issuer_address", metavar="ADDRESS", help="Account that gets the issuer roles. Default: the deploying account.")
 @out_option
+@deployments_option
 @vrf_options
 @report_errors
-def cli(campaign, account_alias, issuer_address, out_root, **options):
+def cli(campaign, account_alias, issuer_address, out_root, deployments_root, **options):
     """Deploy the badge series, the draw and the randomness source of CAMPAIGN_FILE."""
     connect_sdk_logging()
     account = resolve_account(account_alias)
-    with Issuer(campaign, account, out_root=out_root, vrf=vrf_settings(options)) as issuer:
+    with Issuer(campaign, account, out_root=out_root, deployments=deployments_root, vrf=vrf_settings(options)) as issuer:
         record = issuer.deploy(issuer_address)
     for name, contract in record.contracts.items():
         logger.info(f"{name}: {contract.address} (block {contract.block})")

@@ -25,6 +25,7 @@ __all__ = [
     "account_option",
     "report_errors",
     "campaign_argument",
+    "deployments_option",
     "connect_sdk_logging",
     "out_option",
     "resolve_account",
@@ -102,6 +103,18 @@ def out_option(function: F) -> F:
         default=Path("out"),
         show_default=True,
         help="Folder that holds <campaign>/ with the journal, published files and reports.",
+    )(function)
+
+
+def deployments_option(function: F) -> F:
+    """Add `--deployments DIR`: the folder of deployment records."""
+    return click.option(
+        "--deployments",
+        "deployments_root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("deployments"),
+        show_default=True,
+        help="Folder of deployment records, one file per network and campaign.",
     )(function)
 
 

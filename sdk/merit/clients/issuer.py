@@ -229,15 +229,16 @@ class Issuer(ManagerAccessMixin):
             return journal
         if bound == (chain_id, genesis):
             return journal
-        if not is_local_network() or bound[0] != chain_id:
+        recorded_network = journal.get_meta("network") or ""
+        if not (is_local_network() and recorded_network.split(":")[1:2] == ["local"]):
             journal.close()
             raise JournalError(
                 f"Journal {path} belongs to chain {bound[0]} (genesis {bound[1]}), not to "
                 f"{network_choice()} (chain {chain_id}). Use another output folder (--out) for "
                 "this network."
             )
-        # A local chain restarted: its journal describes a chain that is gone, so keep it aside
-        # and start afresh. Planning is deterministic and is redone from the files.
+        # The journal belongs to a local chain that is gone (restarted, or another local network):
+        # keep it aside and start afresh. Planning is deterministic and is redone from the files.
         journal.close()
         previous = path.with_name("journal.previous.sqlite")
         for suffix in ("", "-wal", "-shm"):
