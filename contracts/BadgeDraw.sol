@@ -342,19 +342,8 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         external
         returns (uint256 tokenId)
     {
-        RoundSlot memory round = _seededRound(roundId);
-        if (pool >= round.poolCount) revert DrawPoolUnknown(roundId, pool, round.poolCount);
-        PoolSlot memory slot = _pools[roundId][pool];
-        if (index >= slot.entrants) revert DrawIndexOutOfRange(roundId, pool, index, slot.entrants);
+        uint256 serial = _checkClaim(roundId, pool, index, account, proof);
 
-        // The rank is checked before the proof: it is cheaper, and a loser learns why first.
-        uint256 rank = FeistelShuffle.permute(round.permutationKey, pool, slot.entrants, index);
-        if (rank >= slot.winners) revert DrawNotWinner(roundId, pool, index, rank, slot.winners);
-        if (!_verifyProof(proof, slot.root, _leaf(index, account))) {
-            revert DrawInvalidProof(roundId, pool, index, account);
-        }
-
-        uint256 serial = slot.firstSerial + rank;
         (bool issued, address holder) = _issue(roundId, account, serial);
         if (!issued) {
             if (_notIssuedReason(roundId, holder) == ClaimSkipReason.HolderRevoked) {
@@ -488,6 +477,31 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         if (pool >= round.poolCount) revert DrawPoolUnknown(roundId, pool, round.poolCount);
         PoolSlot storage slot = _pools[roundId][pool];
         return (slot.entrants, slot.winners, slot.firstSerial);
+    }
+
+    /// @dev Runs every check of {claim} before the mint and returns the winner's serial. Reads
+    /// through storage pointers, so each slot costs one cold read and no memory copy.
+    function _checkClaim(uint256 roundId, uint256 pool, uint256 index, address account, bytes32[] calldata proof)
+        private
+        view
+        returns (uint256 serial)
+    {
+        RoundSlot storage round = _rounds[roundId];
+        if (round.state != RoundState.Seeded) revert DrawRoundNotSeeded(roundId, _currentState(roundId));
+        uint256 poolCount = round.poolCount;
+        if (pool >= poolCount) revert DrawPoolUnknown(roundId, pool, poolCount);
+        PoolSlot storage slot = _pools[roundId][pool];
+        uint256 entrants = slot.entrants;
+        if (index >= entrants) revert DrawIndexOutOfRange(roundId, pool, index, entrants);
+
+        // The rank is checked before the proof: it is cheaper, and a loser learns why first.
+        uint256 rank = FeistelShuffle.permute(round.permutationKey, pool, entrants, index);
+        uint256 winners = slot.winners;
+        if (rank >= winners) revert DrawNotWinner(roundId, pool, index, rank, winners);
+        if (!_verifyProof(proof, slot.root, _leaf(index, account))) {
+            revert DrawInvalidProof(roundId, pool, index, account);
+        }
+        serial = slot.firstSerial + rank;
     }
 
     /// @dev Claims one item of {claimBatch}: the pool must exist and the proof must hold, then

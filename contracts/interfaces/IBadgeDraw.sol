@@ -405,10 +405,14 @@ interface IBadgeDraw is ISeedReceiver {
     /// @notice Issues the badges of several winners of one pool with one OpenZeppelin
     /// multiproof (`MerkleProof.multiProofVerifyCalldata`), which needs fewer sibling hashes
     /// than one proof per leaf. Returns how many were issued.
-    /// @dev `entrants` must be in the order of the leaves of `@openzeppelin/merkle-tree`'s
-    /// `getMultiProof`. Requirements: the round is `Seeded`; the pool exists; at least one
-    /// entrant; the multiproof proves all leaves ({DrawInvalidMultiProof} otherwise, issuing
-    /// nothing). Other bad items are skipped with {ClaimSkipped}.
+    /// @dev `entrants` must be in the order of the leaves of `getMultiProof` in OpenZeppelin's
+    /// JavaScript `merkle-tree` library. Requirements: the round is `Seeded`; the pool exists; at
+    /// least one entrant; the multiproof proves all leaves ({DrawInvalidMultiProof} otherwise,
+    /// issuing nothing). Other bad items are skipped with {ClaimSkipped}.
+    /// NOTE: the saving needs winners that share subtrees. For 40 of a million entrants on
+    /// anvil, the multiproof held 543 hashes instead of 800 but cost 55,016 gas per badge against
+    /// 49,505 for {claimBatch}, because each hashing step also costs a 32-byte flag and
+    /// OpenZeppelin's loop; prefer {claimBatch} for sparse winners.
     function claimMultiProof(
         uint256 roundId,
         uint256 pool,

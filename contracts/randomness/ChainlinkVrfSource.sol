@@ -34,8 +34,9 @@ contract ChainlinkVrfSource is IChainlinkVrfSource, VRFConsumerBaseV2Plus {
     /// @notice Seconds after which an undelivered request lapses.
     uint256 public constant REQUEST_TIMEOUT = 25 hours;
 
-    /// @notice Least callback gas limit accepted: the callback, including the draw's
-    /// `deliverSeed`, measured below 50,000 gas; the rest is margin.
+    /// @notice Least callback gas limit accepted. The callback, including the draw's
+    /// `deliverSeed`, used 23,372 gas in a forge trace (solc 0.8.28, 10,000 optimizer runs), the
+    /// same for 100 and for 1,000,000 entrants; the rest is margin.
     uint32 public constant MIN_CALLBACK_GAS_LIMIT = 100_000;
 
     /// @dev A request in one slot. `roundId` is an edition id (below 256), so 64 bits are plenty.

@@ -89,7 +89,7 @@ class Round:
 
 
 def make_accounts(count: int, tag: str) -> tuple[str, ...]:
-    """Derives `count` distinct checksummed addresses from `tag` (nobody holds their keys)."""
+    """Derives `count` distinct checksummed addresses from `tag`; their private keys are unknown."""
     return tuple(
         to_checksum_address(keccak(text=f"{tag}:{index}")[-20:]) for index in range(count)
     )

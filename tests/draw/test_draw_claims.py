@@ -119,7 +119,7 @@ def test_claim_rejects_index_out_of_range(draw, drawn, stranger):
         draw.claim(drawn.round_id, 1, 8, stranger, [], sender=stranger)
 
 
-def test_claim_rejects_proven_leaf_beyond_count(draw, commit_round, seed_with_vrf, stranger, chain, issuer, create_edition):
+def test_claim_rejects_proven_leaf_beyond_count(draw, commit_round, seed_with_vrf, stranger):
     # A tree with a ninth leaf while the manifest commits eight entrants: the leaf proves, but
     # index 8 is not an entrant.
     accounts = make_accounts(9, "beyond")
@@ -201,7 +201,7 @@ def test_claim_follows_recovery(draw, series, recoverer, learner_round, learners
     assert claimed.account == lost.address
     assert claimed.tokenId == token_id(learner_round.round_id, fresh)
     assert series.ownerOf(token_id(learner_round.round_id, fresh)) == fresh.address
-    # The successor now holds the edition, so its own winning entry issues nothing more.
+    # The successor has the edition's badge now, so its own winning entry issues nothing more.
     with ape.reverts(draw.DrawAlreadyIssued, roundId=learner_round.round_id, holder=fresh.address):
         draw.claim(*claim_args(learner_round, 0, 1), sender=stranger)
 

@@ -206,7 +206,7 @@ def test_expire_rejected_for_seeded_round(draw, vrf_round, seed_with_vrf, strang
 
 
 def test_unknown_request_is_ignored(project, draw, admin, issuer, vrf_coordinator, vrf_subscription, vrf_source, fulfil_vrf, commit_round, request_randomness):
-    # A second source of the same draw and subscription makes a request for its own round; the
+    # A second source of the same draw and subscription requests a seed for its own round. The
     # mock then delivers that request to the first source, which never made it.
     other = project.ChainlinkVrfSource.deploy(vrf_coordinator, draw, vrf_config(vrf_subscription), sender=admin)
     vrf_coordinator.addConsumer(vrf_subscription, other, sender=admin)
