@@ -142,3 +142,23 @@ class RoleError(MeritError, PermissionError):
 
     The message names the account, the role, the contract and who can grant it.
     """
+
+
+class ResourceFetchError(MeritError, OSError):
+    """Raised if a URI cannot be fetched: unsupported scheme, missing file, HTTP error, timeout or
+    a response larger than the allowed size. The message names the URI and the cause."""
+
+
+class ContentHashError(MeritError, ValueError):
+    """Raised if downloaded content does not have the sha256 committed on chain.
+
+    Nothing is written then. The message names the URI, both hashes and the edition.
+    """
+
+
+class ClaimError(MeritError, ValueError):
+    """Raised if a claim transaction cannot be built: the account is not an entrant, did not win,
+    already received the badge, or the round has no seed yet."""
+
+
+__all__ += ["ClaimError", "ContentHashError", "ResourceFetchError"]
