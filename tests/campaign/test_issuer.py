@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from merit.chain.deployment import record_path
 from merit.clients.issuer import Issuer
 from merit.clients.reporting import collect_report, write_campaign_report
 from merit.errors import ChainError, EntrantFileError, RoleError
@@ -162,9 +163,9 @@ def test_series_of_another_campaign_rejected(campaign_factory, issuer_for, tmp_p
     issuer_for(first).run()
     twin_file = write_campaign(tmp_path / "twin", name="shared-twin")
     twin_file.write_text(twin_file.read_text().replace("Summer Solstice", "Another Term"))
-    records = tmp_path / "deployments" / "ethereum-local-test"
-    (records / "shared-twin.json").write_text(
-        (records / "shared.json").read_text().replace('"campaign": "shared"', '"campaign": "shared-twin"')
+    original = record_path("shared", tmp_path / "deployments")
+    record_path("shared-twin", tmp_path / "deployments").write_text(
+        original.read_text().replace('"campaign": "shared"', '"campaign": "shared-twin"')
     )
     twin = issuer_for(load_campaign(twin_file))
     twin.plan()
