@@ -172,3 +172,37 @@ def test_series_of_another_campaign_rejected(campaign_factory, issuer_for, tmp_p
 
     with pytest.raises(ChainError, match="has edition 0 named '夏至 Summer Solstice'"):
         twin.commit()
+
+
+def test_revoke_and_recover(campaign_factory, issuer_for, chain):
+    campaign = campaign_factory(name="after-care", editions=1, supply=6)
+    issuer = issuer_for(campaign)
+    issuer.run()
+    series = issuer.series()
+    holders = [badge.address for badge in issuer.journal.badges("xiazhi")]
+    revoked, lost = holders[0], holders[1]
+    fresh = "0x00000000000000000000000000000000000A11CE"
+
+    issuer.revoke("xiazhi", revoked, 7)
+    assert not series.holds(0, revoked)
+    with pytest.raises(ChainError, match="holds no badge of xiazhi"):
+        issuer.revoke("xiazhi", revoked, 7)
+
+    executable_at = issuer.propose_recovery(lost, fresh)
+    with pytest.raises(ChainError, match="may execute from"):
+        issuer.execute_recovery(lost)
+    chain.pending_timestamp = executable_at + 1
+    issuer.execute_recovery(lost)
+    assert series.holds(0, fresh)
+    assert not series.holds(0, lost)
+    assert series.edition(0).revoked == 1
+
+
+def test_revoke_rejects_bad_values(campaign_factory, issuer_for):
+    campaign = campaign_factory(name="bad-revoke", editions=1, supply=6)
+    issuer = issuer_for(campaign)
+    issuer.run()
+    with pytest.raises(ValueError, match="Reason code 70000 is outside 0..65535"):
+        issuer.revoke("xiazhi", issuer.account.address, 70000)
+    with pytest.raises(ValueError, match="The holder 'nobody' is not an address"):
+        issuer.revoke("xiazhi", "nobody", 1)

@@ -67,6 +67,7 @@ stays near 7 million gas: below the 2^24 per-transaction cap of Ethereum since t
 (EIP-7825) and below the block gas limit of common chains."""
 
 ALGORITHM_FEISTEL = 1
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 VRF_WAIT_SECONDS = 600
 
 
@@ -654,6 +655,84 @@ class Issuer(ManagerAccessMixin):
             self.journal.record_badges(missing)
             logger.info("Recorded %d badges of %s found in the chain's logs.", len(missing), edition.id)
 
+    # -- revocation and recovery ----------------------------------------------------------------
+
+    def revoke(self, edition_id: str, holder: str, reason: int) -> None:
+        """Revoke `holder`'s badge of a campaign edition with an issuer-defined reason code.
+
+        Raises:
+            ChainError: if the holder does not hold that badge now.
+            RoleError: if the account lacks ISSUER_ROLE on the series.
+            ValueError: if `reason` is not a uint16 or `holder` is not an address.
+        """
+        if not 0 <= reason <= 0xFFFF:
+            raise ValueError(f"Reason code {reason} is outside 0..65535; pass a uint16.")
+        holder = _checksum(holder, "holder")
+        series = self.series()
+        round_id = self.on_chain_id(edition_id)
+        self._require_role(series, "ISSUER_ROLE")
+        if not series.holds(round_id, holder):
+            raise ChainError(f"{holder} holds no badge of {edition_id} (edition {round_id}); nothing to revoke.")
+        token_id = int(series.tokenIdOf(round_id, holder))
+        self.sender.send("revoke", f"revoke/{edition_id}/{holder}", series.revoke.as_transaction(token_id, reason))
+        logger.info("Revoked badge %d (%s of %s) with reason %d.", token_id, edition_id, holder, reason)
+
+    def propose_recovery(self, holder: str, successor: str) -> int:
+        """Propose moving every badge of a lost wallet to the learner's new wallet.
+
+        Returns:
+            The time (unix seconds) from which the recovery may execute.
+
+        Raises:
+            ChainError: if a recovery is pending for `holder` already.
+            RoleError: if the account lacks RECOVERY_ROLE on the series.
+        """
+        holder, successor = _checksum(holder, "holder"), _checksum(successor, "successor")
+        series = self.series()
+        self._require_role(series, "RECOVERY_ROLE")
+        pending, executable_at = series.pendingRecovery(holder)
+        if pending != ZERO_ADDRESS:
+            raise ChainError(
+                f"A recovery of {holder} to {pending} is pending (executable at {executable_at}); "
+                "cancel it first."
+            )
+        key = f"recovery/propose/{holder}/{successor}/{int(series.recoveryDelay())}"
+        sent = self.sender.send("recovery", key, series.proposeRecovery.as_transaction(holder, successor))
+        _, executable_at = series.pendingRecovery(holder)
+        logger.info("Proposed recovery of %s to %s, executable from %d (%s).", holder, successor, executable_at, sent.intent.tx_hash)
+        return int(executable_at)
+
+    def execute_recovery(self, holder: str) -> None:
+        """Execute the recovery pending for `holder` once its delay has passed.
+
+        Raises:
+            ChainError: if none is pending or its delay has not passed.
+        """
+        holder = _checksum(holder, "holder")
+        series = self.series()
+        successor, executable_at = series.pendingRecovery(holder)
+        if successor == ZERO_ADDRESS:
+            raise ChainError(f"No recovery is pending for {holder}; propose one first.")
+        now = self.chain_manager.pending_timestamp
+        if now < int(executable_at):
+            raise ChainError(
+                f"The recovery of {holder} may execute from {executable_at}, {int(executable_at) - now} s from now; "
+                "the holder can still veto it until then."
+            )
+        self.sender.send("recovery", f"recovery/execute/{holder}", series.executeRecovery.as_transaction(holder))
+        logger.info("Moved every badge of %s to %s.", holder, successor)
+
+    def cancel_recovery(self, holder: str) -> None:
+        """Cancel the recovery pending for `holder`."""
+        holder = _checksum(holder, "holder")
+        series = self.series()
+        self._require_role(series, "RECOVERY_ROLE")
+        successor, _ = series.pendingRecovery(holder)
+        if successor == ZERO_ADDRESS:
+            raise ChainError(f"No recovery is pending for {holder}; nothing to cancel.")
+        key = f"recovery/cancel/{holder}/{self.chain_manager.blocks.head.number}"
+        self.sender.send("recovery", key, series.cancelRecovery.as_transaction(holder))
+
     # -- run and status -------------------------------------------------------------------------
 
     def run(self, issuer: str | None = None) -> list[EditionStatus]:
@@ -711,17 +790,14 @@ class Issuer(ManagerAccessMixin):
 
     def _require_roles(self) -> None:
         """Fail before sending when the account lacks a role that the steps need."""
-        series, draw = self.series(), self.draw_contract()
+        self._require_role(self.series(), "ISSUER_ROLE")
+        self._require_role(self.draw_contract(), "ISSUER_ROLE")
+
+    def _require_role(self, contract: ContractInstance, role_name: str) -> None:
         address = self.account.address
-        missing = [
-            (name, contract)
-            for name, contract in (("ISSUER_ROLE", series), ("ISSUER_ROLE", draw))
-            if not contract.hasRole(getattr(contract, name)(), address)
-        ]
-        if missing:
-            name, contract = missing[0]
+        if not contract.hasRole(getattr(contract, role_name)(), address):
             raise RoleError(
-                f"Account {address} lacks {name} on {contract.address}. Ask the admin "
+                f"Account {address} lacks {role_name} on {contract.address}. Ask the admin "
                 f"({contract.defaultAdmin()}) to grant it, or run with the issuer account."
             )
 
@@ -742,6 +818,13 @@ def _quiet_ape_while(active: bool) -> Iterator[None]:
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def _checksum(address: str, role: str) -> str:
+    try:
+        return str(to_checksum_address(address))
+    except ValueError as error:
+        raise ValueError(f"The {role} {address!r} is not an address; pass 0x and 40 hex digits.") from error
 
 
 def _hex(value: Any) -> str:
