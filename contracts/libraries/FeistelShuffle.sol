@@ -30,9 +30,9 @@ pragma solidity ^0.8.20;
 ///
 /// Sources: the balanced Feistel network with independent round functions is the construction of
 /// M. Luby and C. Rackoff, "How to Construct Pseudorandom Permutations from Pseudorandom
-/// Functions", SIAM J. Computing 17(2), 1988, which proves 3 rounds pseudorandom and 4 rounds
-/// strongly pseudorandom; 6 rounds leave a margin for the small half-widths used here (h >= 1).
-/// Cycle walking is from J. Black and P. Rogaway, "Ciphers with Arbitrary Finite Domains",
+/// Functions", SIAM J. Computing 17(2), 1988. Their security bounds weaken as the half width
+/// shrinks, and here it is 1 to 16 bits, so the draw relies on the seed being unknown before
+/// delivery rather than on those bounds. Cycle walking is from J. Black and P. Rogaway, "Ciphers with Arbitrary Finite Domains",
 /// CT-RSA 2002: restricting a permutation of `[0, 2^b)` to `[0, n)` by re-encrypting values that
 /// fall outside keeps it a permutation. Each walk ends because the cycle of `x` under `encrypt`
 /// contains `x` itself, which lies in `[0, n)`; since `2^b < 4n`, a walk takes fewer than 4 steps
@@ -106,14 +106,15 @@ library FeistelShuffle {
             for {} 1 {} {
                 let l := shr(half, rank)
                 let r := and(rank, mask)
-                // (L, R) = (R, L ^ F(i, R)) for i = 0..5.
+                // Round i computes (L, R) = (R, L ^ F(i, R)). Instead of swapping, each line
+                // XORs F into the half that becomes the new R, so `l` and `r` trade roles every
+                // round and hold L and R again after the sixth.
                 l := xor(l, f(r, k0, mask))
                 r := xor(r, f(l, k1, mask))
                 l := xor(l, f(r, k2, mask))
                 r := xor(r, f(l, k3, mask))
                 l := xor(l, f(r, k4, mask))
                 r := xor(r, f(l, k5, mask))
-                // After an even number of rounds the halves are back in place: L is the left.
                 rank := or(shl(half, l), r)
                 if lt(rank, n) { break }
             }
@@ -159,7 +160,8 @@ library FeistelShuffle {
             for {} 1 {} {
                 let l := shr(half, index)
                 let r := and(index, mask)
-                // (L, R) = (R ^ F(i, L), L) for i = 5..0, written in place like {permute}.
+                // Round i computes (L, R) = (R ^ F(i, L), L), for i = 5..0, in place as in
+                // {permute}: each line undoes the matching line there.
                 r := xor(r, f(l, k5, mask))
                 l := xor(l, f(r, k4, mask))
                 r := xor(r, f(l, k3, mask))

@@ -21,7 +21,6 @@ from draw_support import (
     ZERO_BYTES32,
     Pool,
     Round,
-    make_pool,
     round_manifest,
     vrf_config,
 )
@@ -143,14 +142,6 @@ def seed_with_vrf(draw, request_randomness, fulfil_vrf) -> Callable[..., int]:
         return int(delivered[0].seed)
 
     return seed
-
-
-@pytest.fixture
-def seeded_round(commit_round, seed_with_vrf) -> tuple[Round, int]:
-    """Two pools (40 entrants with 5 winners, 25 with 3), seeded through VRF: (round, seed)."""
-    pools = (make_pool(40, 5, "channel-a"), make_pool(25, 3, "channel-b"))
-    round_ = commit_round(pools)
-    return round_, seed_with_vrf(round_)
 
 
 @pytest.fixture
