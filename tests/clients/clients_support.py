@@ -85,7 +85,7 @@ def artwork_svg(title: str) -> str:
 
 
 def entrant_addresses(count: int, tag: str) -> list[str]:
-    """Derive `count` distinct EIP-55 addresses from `tag`; nobody holds their keys."""
+    """Derive `count` distinct EIP-55 addresses from `tag`, with no known private keys."""
     return [to_checksum_address(keccak(text=f"{tag}:{index}")[-20:]) for index in range(count)]
 
 

@@ -3,9 +3,9 @@
 The run deploys through `merit.chain.deployment.deploy_campaign` (with Chainlink's VRF coordinator
 mock on the local network), adds a commit–reveal source, and creates three editions:
 
-- edition 0, drawn with Chainlink VRF: two pools; some winners claimed one by one and some in a
-  batch, one badge revoked, one holder recovered after claiming and one before, two winners left
-  unclaimed;
+- edition 0, drawn with Chainlink VRF, with two pools. Some winners claimed one by one and some
+  in a batch, one badge revoked, one holder recovered after claiming and one before, and two
+  winners left unclaimed;
 - edition 1, drawn with commit–reveal: all winners but one claimed;
 - edition 2, without a draw: three badges issued directly.
 

@@ -32,7 +32,7 @@ def audit_script() -> ModuleType:
 def run(audit_script: ModuleType, *arguments: str) -> Result:
     """Run the script's command in this process, on the tests' connection.
 
-    `--network none` tells ape not to connect: a nested connection to the same network would
+    `--network none` makes ape skip connecting, because a nested connection to the same network would
     disconnect the tests' provider when the command ends.
     """
     return CliRunner().invoke(audit_script.cli, [*arguments, "--network", "none"])

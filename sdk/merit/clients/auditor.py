@@ -5,8 +5,8 @@ entrant files, and list each place where they disagree.
 edition the audit checks:
 
 - the published files: the sha256 of ``manifest.json`` equals the round's committed
-  `entrantsSha256`; each pool file has the committed N rows and its Merkle root equals the
-  committed root; the manifest's K equals the committed K;
+  `entrantsSha256`. Each pool file has the committed N rows, its Merkle root equals the committed
+  root, and the manifest gives the committed K;
 - the serials: the pools' K add up to the block of serials that the draw reserved;
 - the seed: it answers the round's last request, and the randomness source produced it. For
   commit–reveal, the revealed secret opens the committed commitment and
@@ -93,7 +93,7 @@ ROUND_STATES = ("none", "committed", "requested", "seeded", "failed")
 
 
 class DiscrepancyKind(str, enum.Enum):
-    """What kind of rule a discrepancy breaks."""
+    """Kind of rule that a discrepancy breaks."""
 
     PUBLISHED_FILES_MISSING = "published-files-missing"
     """A committed round has no published folder or manifest."""
@@ -116,7 +116,7 @@ class DiscrepancyKind(str, enum.Enum):
     ROUND_STATE = "round-state"
     """The draw contract's views disagree with its logs."""
     SEED_REQUEST = "seed-request"
-    """The delivered seed does not answer the round's last request, or more than one was delivered."""
+    """The delivered seed is not for the round's last request, or more than one was delivered."""
     SEED_MISMATCH = "seed-mismatch"
     """The seed differs from what the randomness source's own records produce."""
     RANDOMNESS_SOURCE = "randomness-source"
@@ -376,7 +376,7 @@ def audit_series(
     else:
         folders = dict(published or {})
 
-    edition_count = int(auditor.call(auditor.series.editionCount))
+    edition_count = auditor.edition_count
     rounds = [auditor.audit_edition(edition_id, folders.get(edition_id)) for edition_id in range(edition_count)]
     for round_id in sorted(set(auditor.rounds) - set(range(edition_count))):
         rounds.append(auditor.audit_edition(round_id, folders.get(round_id)))
@@ -482,7 +482,7 @@ class _Published:
     """A round folder as read, leniently: whatever could be read, and its problems."""
 
     directory: Path
-    manifest_bytes: bytes | None = None
+    manifest_bytes: bytes
     manifest: RoundManifest | None = None
     addresses: dict[int, tuple[str, ...]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -544,6 +544,8 @@ class _Auditor(ManagerAccessMixin):
         self.reader = reader
         self.start_block = start_block
         self.block = reader.head() if stop_block is None else stop_block
+        self.edition_count = int(self.call(self.series.editionCount))
+        self.served_series = to_checksum_address(self.call(self.draw.series))
         self._checked_holders: set[str] = set()
 
         queries = [
@@ -610,17 +612,15 @@ class _Auditor(ManagerAccessMixin):
         return result
 
     def _check_configuration(self, edition_id: int, findings: _Findings) -> None:
-        served = to_checksum_address(self.call(self.draw.series))
-        if served != self.series.address:
+        if self.served_series != self.series.address:
             findings.add(
                 DiscrepancyKind.CONFIGURATION,
-                f"Draw {self.draw.address} serves series {served}, not {self.series.address}.",
+                f"Draw {self.draw.address} serves series {self.served_series}, not {self.series.address}.",
             )
-        count = int(self.call(self.series.editionCount))
-        if edition_id >= count:
+        if edition_id >= self.edition_count:
             findings.add(
                 DiscrepancyKind.CONFIGURATION,
-                f"Edition {edition_id} does not exist: the series has {count} editions.",
+                f"Edition {edition_id} does not exist: the series has {self.edition_count} editions.",
             )
 
     # -- the round -----------------------------------------------------------------------------
@@ -637,7 +637,7 @@ class _Auditor(ManagerAccessMixin):
         if published is not None:
             result.published_directory = str(published.directory)
         self._check_serial_block(round_log, findings)
-        self._check_round_views(round_log, findings)
+        result.state = self._check_round_views(round_log, findings)
 
         seed = self._check_seed(round_log, result, findings)
         claimed_by_pool = self._check_claims(round_log, seed, published, result, findings)
@@ -678,7 +678,6 @@ class _Auditor(ManagerAccessMixin):
         for problem in published.problems:
             findings.add(DiscrepancyKind.PUBLISHED_FILES, problem)
 
-        assert published.manifest_bytes is not None
         digest = hashlib.sha256(published.manifest_bytes).digest()
         if digest != committed_hash:
             findings.add(
@@ -782,7 +781,8 @@ class _Auditor(ManagerAccessMixin):
                 f"draw {self.draw.address}.",
             )
 
-    def _check_round_views(self, round_log: _RoundLog, findings: _Findings) -> None:
+    def _check_round_views(self, round_log: _RoundLog, findings: _Findings) -> str:
+        """Compare getRound and getPool with the draw's logs; return the round's state on chain."""
         round_id = round_log.round_id
         stored = self.call(self.draw.getRound, round_id)
         chain_state = ROUND_STATES[int(stored.state)]
@@ -824,6 +824,7 @@ class _Auditor(ManagerAccessMixin):
                     f"{pool}, PoolCommitted states {_describe(logged)}.",
                     pool=pool,
                 )
+        return chain_state
 
     # -- the seed ------------------------------------------------------------------------------
 
@@ -868,7 +869,7 @@ class _Auditor(ManagerAccessMixin):
         except ApeException as error:
             findings.add(
                 DiscrepancyKind.RANDOMNESS_SOURCE,
-                f"Source {round_log.source} does not answer requiresCommitment() ({error}); it is "
+                f"Calling requiresCommitment() on source {round_log.source} failed ({error}), so it is "
                 "neither a commit–reveal nor a Chainlink VRF source.",
             )
             return seed
@@ -994,7 +995,7 @@ class _Auditor(ManagerAccessMixin):
             )
         output_seed = int(fulfilment["outputSeed"])
         # VRFCoordinatorV2_5 derives word i as keccak256(abi.encode(randomness, i)) and logs the
-        # randomness as outputSeed; its mock does the same with the request id as randomness,
+        # randomness as outputSeed. Its mock does the same with the request id as randomness,
         # unless a test overrides the words.
         expected = int.from_bytes(keccak(encode(["uint256", "uint256"], [output_seed, 0])), "big")
         if seed != expected:
@@ -1257,20 +1258,18 @@ def _fold_rounds(events: Sequence[ChainEvent]) -> dict[int, _RoundLog]:
 
 def _read_published(directory: Path) -> _Published:
     """Read a round folder as far as possible; verify it with `load_round` for the problems."""
-    published = _Published(directory=directory)
     try:
         verified = load_round(directory)
     except PublishedFileError as error:
-        published.problems.extend(error.problems)
+        problems = list(error.problems)
     else:
-        published.manifest_bytes = verified.manifest_bytes
-        published.manifest = verified.manifest
-        published.addresses = dict(verified.addresses)
-        return published
+        return _Published(
+            directory, verified.manifest_bytes, verified.manifest, dict(verified.addresses)
+        )
 
     # The files failed verification: read what is readable, so that the audit can still compare
-    # them with the chain and say what changed.
-    published.manifest_bytes = (directory / MANIFEST_NAME).read_bytes()
+    # them with the chain and report what changed.
+    published = _Published(directory, (directory / MANIFEST_NAME).read_bytes(), problems=problems)
     try:
         published.manifest = RoundManifest.model_validate_json(published.manifest_bytes)
     except ValidationError:
@@ -1313,7 +1312,7 @@ def _read_pool_rows(path: Path) -> tuple[str, ...] | None:
 def _unclaimed_winners(
     pool_draw: _PoolDraw, claimed: set[tuple[int, int]], published: _Published | None
 ) -> list[UnclaimedWinner]:
-    """Return the pool's winners, in rank order, whose badge nobody claimed."""
+    """Return the pool's unclaimed winners in rank order."""
     unclaimed = []
     for rank, index in enumerate(pool_draw.permutation.winners(pool_draw.winners).tolist()):
         if (pool_draw.pool, index) in claimed:

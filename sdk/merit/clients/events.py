@@ -1,11 +1,11 @@
 """Reading the logs of a badge series, its draw and the draw's randomness sources, and folding the
 series' logs into badges with their serials.
 
-The series does not store serials (see `IBadgeSeries`): a direct issue states the first serial of
-its call in `BadgesIssued` and the call's mints follow in log order, a draw states each claimed
-badge's serial in `BadgeClaimed`, and a recovery keeps the serial of the badge it moves
-(`BadgeRecovered`). `SeriesLedger` applies these rules to logs in chain order and rebuilds every
-badge, its serial and what happened to it since.
+The series does not store serials (see `IBadgeSeries`), so they come from events. A direct issue
+states the first serial of its call in `BadgesIssued`, and the call's mints follow in log order. A
+draw states each claimed badge's serial in `BadgeClaimed`. A recovery keeps the serial of the
+badge it moves (`BadgeRecovered`). `SeriesLedger` applies these rules to logs in chain order and
+rebuilds every badge, its serial and what happened to it since.
 
 Logs are read in block ranges of at most `LogReader.block_range` blocks, because providers reject
 `eth_getLogs` over wide ranges, with a progress bar on a terminal.
@@ -297,7 +297,7 @@ def _hex(value: Any) -> str:
 
 
 class BadgeOrigin(str, enum.Enum):
-    """How a badge came to exist."""
+    """Origin of a badge: the call that minted it."""
 
     DIRECT = "direct"
     """Issued by the issuer with `issue` or `issueBatch`."""
@@ -310,7 +310,7 @@ class BadgeOrigin(str, enum.Enum):
 
 
 class BadgeStatus(str, enum.Enum):
-    """What became of a badge."""
+    """Current status of a badge."""
 
     HELD = "held"
     REVOKED = "revoked"
@@ -659,11 +659,12 @@ class SeriesLedger:
                 )
             )
             return
+
         pending.remove(new_badge)
         new_badge.origin = BadgeOrigin.RECOVERY
         new_badge.recovered_from = old_id
         if old_badge is None:
-            # A reader that started after the old badge's mint cannot know its serial; the
+            # A reader that started after the old badge's mint cannot know its serial. The
             # integrator then follows `recovered_from` on its own.
             return
         if old_badge.status is not BadgeStatus.HELD:
@@ -675,6 +676,7 @@ class SeriesLedger:
                     f"BadgeRecovered moves token {old_id:#x}, which the logs show as {old_badge.status.value}.",
                 )
             )
+
         new_badge.serial = old_badge.serial
         new_badge.claim = old_badge.claim
         old_badge.status = BadgeStatus.MOVED

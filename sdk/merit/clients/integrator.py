@@ -1,11 +1,11 @@
 """The integrator client: what a course app shows its users about their badges and draws.
 
 `IntegratorClient` is bound to one badge series and its draw contract. It lists a holder's badges
-with edition names, serials (rebuilt from logs, because the series stores none) and metadata; tells
-a user whether they entered an edition's draw, in which pool and at which index, and whether they
-won, with rank, serial and claim status; builds an unsigned claim transaction with the Merkle proof
-that the user's wallet or a relayer signs; and downloads an edition's artwork, checked against the
-sha256 that the series stores.
+with edition names, metadata and serials, which it rebuilds from logs because the series stores
+none. It reports whether a user entered an edition's draw, in which pool and at which index, and
+whether they won, with rank, serial and claim status. It builds the unsigned claim transaction,
+with the Merkle proof, that the user's wallet or a relayer signs. And it downloads an edition's
+artwork, checked against the sha256 that the series stores.
 
 Metadata and artwork URIs are fetched through a `Resolver`. `UriResolver` handles ``http://``,
 ``https://``, ``file://`` and ``ipfs://`` (through a configurable HTTP gateway).
@@ -121,7 +121,7 @@ class UriResolver:
 
         Raises:
             ResourceFetchError: if the scheme is not supported, the file or server does not
-                answer, the server returns an error status, or the content exceeds `max_bytes`.
+                respond, the server returns an error status, or the content exceeds `max_bytes`.
         """
         scheme = urllib.parse.urlsplit(uri).scheme.lower()
         if scheme in ("http", "https"):
@@ -152,7 +152,7 @@ class UriResolver:
             raise ResourceFetchError(f"Cannot fetch {uri}: {url} returned HTTP {error.code} {error.reason}.") from error
         except (urllib.error.URLError, OSError) as error:
             raise ResourceFetchError(
-                f"Cannot fetch {uri}: {url} did not answer ({error}). Check the address and the network."
+                f"Cannot fetch {uri}: {url} did not respond ({error}). Check the address and the network."
             ) from error
         return self._within_limit(content, uri)
 
