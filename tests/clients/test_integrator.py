@@ -246,10 +246,14 @@ def test_claim_transaction_rejected_for_revoked(client, scenario):
 # -- artwork --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("edition", [0, 1, 2])
-def test_artwork_downloaded_and_verified(client, scenario, tmp_path, edition):
+@pytest.mark.parametrize(
+    ("edition", "file_name"),
+    [(0, "xiazhi.svg"), (1, "edition-1.svg"), (2, "liqiu.svg")],
+)
+def test_artwork_downloaded_and_verified(client, scenario, tmp_path, edition, file_name):
     target = client.download_artwork(edition, tmp_path)
 
+    assert target == tmp_path / file_name
     assert target.read_bytes() == scenario.artwork[edition]
     assert hashlib.sha256(target.read_bytes()).hexdigest() == client.edition(edition).artwork_sha256
 

@@ -485,6 +485,7 @@ class _Published:
     manifest_bytes: bytes
     manifest: RoundManifest | None = None
     addresses: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    roots: dict[int, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     def address_at(self, pool: int, index: int) -> str | None:
@@ -726,7 +727,7 @@ class _Auditor(ManagerAccessMixin):
                 f"The file of pool {pool} has {len(addresses)} entrants, the round committed N = {entrants}.",
                 pool=pool,
             )
-        file_root = EntrantTree.from_addresses(addresses).root
+        file_root = published.roots[pool]
         if file_root != root:
             findings.add(
                 DiscrepancyKind.POOL_ROOT,
@@ -1263,9 +1264,10 @@ def _read_published(directory: Path) -> _Published:
     except PublishedFileError as error:
         problems = list(error.problems)
     else:
-        return _Published(
-            directory, verified.manifest_bytes, verified.manifest, dict(verified.addresses)
-        )
+        # load_round checked each file's root against the manifest, so the manifest's roots are
+        # the files' roots and the trees need not be built again.
+        roots = {pool.pool: bytes.fromhex(pool.root[2:]) for pool in verified.manifest.pools}
+        return _Published(directory, verified.manifest_bytes, verified.manifest, dict(verified.addresses), roots)
 
     # The files failed verification: read what is readable, so that the audit can still compare
     # them with the chain and report what changed.
@@ -1283,6 +1285,7 @@ def _read_published(directory: Path) -> _Published:
             )
         else:
             published.addresses[entry.pool] = addresses
+            published.roots[entry.pool] = EntrantTree.from_addresses(addresses).root
     return published
 
 
@@ -1304,7 +1307,7 @@ def _read_pool_rows(path: Path) -> tuple[str, ...] | None:
         if index in by_index:
             return None
         by_index[index] = address
-    if sorted(by_index) != list(range(len(by_index))):
+    if not by_index or sorted(by_index) != list(range(len(by_index))):
         return None
     return tuple(by_index[index] for index in range(len(by_index)))
 

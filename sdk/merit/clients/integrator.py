@@ -352,8 +352,9 @@ class IntegratorClient(ManagerAccessMixin):
 
         Args:
             edition_id: The edition.
-            destination: A file path, or an existing folder to write the file into under the
-                URI's file name.
+            destination: A file path, or an existing folder to write the file into. The file is
+                then named after the URI's last path segment when that has an extension, and
+                ``edition-<id>`` with an extension from the content otherwise (IPFS URIs).
 
         Returns:
             The path written.
@@ -373,10 +374,7 @@ class IntegratorClient(ManagerAccessMixin):
         content = self.resolver.fetch(document.image)
         _check_sha256(content, info.artwork_sha256, document.image, f"artwork of edition {edition_id}")
 
-        target = destination
-        if destination.is_dir():
-            name = PurePosixPath(urllib.parse.urlsplit(document.image).path).name or f"edition-{edition_id}"
-            target = destination / name
+        target = destination / _artwork_file_name(edition_id, document.image, content) if destination.is_dir() else destination
         _write_atomically(target, content)
         logger.info("Downloaded the artwork of edition %d to %s (%d bytes, sha256 verified).", edition_id, target, len(content))
         return target
@@ -610,6 +608,27 @@ def _check_sha256(content: bytes, expected: str, uri: str, what: str) -> None:
             f"The {what} at {uri} has sha256 {digest}, but the series stores {expected}. The file was "
             "changed or replaced; nothing was written. Report it to the issuer."
         )
+
+
+_IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", ".png"),
+    (b"\xff\xd8\xff", ".jpg"),
+    (b"GIF8", ".gif"),
+    (b"<svg", ".svg"),
+    (b"<?xml", ".svg"),
+)
+
+
+def _artwork_file_name(edition_id: int, uri: str, content: bytes) -> str:
+    """Name a downloaded artwork file after its URI, or after the edition and its content type."""
+    name = PurePosixPath(urllib.parse.urlsplit(uri).path).name
+    if PurePosixPath(name).suffix:
+        return name
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return f"edition-{edition_id}.webp"
+    start = content.lstrip()[:8]
+    suffix = next((suffix for signature, suffix in _IMAGE_SIGNATURES if start.startswith(signature)), "")
+    return f"edition-{edition_id}{suffix}"
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
