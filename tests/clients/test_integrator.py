@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 import pytest
-from clients_support import EDITION_SLUGS, entrant_addresses
+from clients_support import DAY, EDITION_SLUGS, HOUR, entrant_addresses
 from eth_utils import to_checksum_address
 from merit.clients.integrator import IntegratorClient, UriResolver
 from merit.errors import (
@@ -16,6 +16,7 @@ from merit.errors import (
     PublishedFileError,
     ResourceFetchError,
 )
+from merit.publish import PoolInput, write_round
 
 pytestmark = pytest.mark.chain
 
@@ -235,6 +236,32 @@ def test_claim_transaction_rejected(client, scenario, case, message):
     }[case]
 
     with pytest.raises(ClaimError, match=message):
+        client.claim_transaction(0, account, round_folder(scenario, 0))
+
+
+def test_claim_transaction_rejected_before_seed(client, scenario, issuer, chain, tmp_path):
+    pools = [PoolInput("learners", entrant_addresses(4, "unseeded"), 1)]
+    edition = int(scenario.series.editionCount())
+    now = chain.pending_timestamp
+    scenario.series.createEdition(("unseeded", 1, now - 60, now + DAY, "ipfs://unseeded", b"\x11" * 32, b"\x22" * 32), sender=issuer)
+    published = write_round(tmp_path / "unseeded", scenario.campaign.name, "unseeded", pools)
+    root = bytes.fromhex(published.manifest.pools[0].root[2:])
+    manifest = (now + HOUR, 1, published.files_hash, "ipfs://unseeded", scenario.vrf_source.address, b"\x00" * 32, [(root, 4, 1)])
+    scenario.draw.commitRound(edition, manifest, sender=issuer)
+
+    result = client.draw_result(edition, pools[0].addresses[2], published)
+    assert result.round_state == "committed"
+    assert result.eligible is True
+    assert result.winner is None
+    with pytest.raises(ClaimError, match="committed, not seeded"):
+        client.claim_transaction(edition, pools[0].addresses[2], published)
+
+
+def test_claim_transaction_rejected_when_paused(client, scenario, issuer):
+    _, account = scenario.winner(0, 0, 2)
+    scenario.series.pause(sender=issuer)
+
+    with pytest.raises(ClaimError, match="would revert"):
         client.claim_transaction(0, account, round_folder(scenario, 0))
 
 

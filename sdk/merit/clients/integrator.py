@@ -529,14 +529,16 @@ class IntegratorClient(ManagerAccessMixin):
                 not win or already claimed, or the simulated call reverts.
             PublishedFileError: as `draw_result`.
         """
-        result = self.draw_result(edition_id, account, published)
+        files = published if isinstance(published, PublishedRound) else load_round(published)
+        result = self.draw_result(edition_id, account, files)
         if not result.eligible or result.pool is None or result.index is None:
             raise ClaimError(
                 f"{result.account} is not an entrant of the draw of edition {edition_id}, so it has no badge to claim."
             )
         if result.round_state != "seeded":
             raise ClaimError(
-                f"The draw of edition {edition_id} is {result.round_state}, not seeded; claims open once its seed is delivered."
+                f"The draw of edition {edition_id} is {result.round_state}, not seeded. Claims open once its seed "
+                "is delivered."
             )
         if not result.winner or result.serial is None:
             raise ClaimError(
@@ -549,7 +551,6 @@ class IntegratorClient(ManagerAccessMixin):
                 f"{result.claim_transaction}."
             )
 
-        files = published if isinstance(published, PublishedRound) else load_round(published)
         proof = files.tree(result.pool).proof(result.index)
         arguments = (edition_id, result.pool, result.index, result.account, proof)
         try:
