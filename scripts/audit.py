@@ -6,7 +6,7 @@ files, write audit.json, and exit with status 1 when anything disagrees.
 
 With --campaign, the contracts and the first block come from the campaign's deployment record
 for the network, and the round folders from out/<campaign>/. A third party passes the contract
-addresses and a folder with one subfolder per round instead; each round's folder is the one whose
+addresses and a folder with one subfolder per round instead. Each round's folder is the one whose
 manifest.json has the sha256 that the round committed.
 """
 

@@ -8,7 +8,7 @@ edition the audit checks:
   `entrantsSha256`. Each pool file has the committed N rows, its Merkle root equals the committed
   root, and the manifest gives the committed K;
 - the serials: the pools' K add up to the block of serials that the draw reserved;
-- the seed: it answers the round's last request, and the randomness source produced it. For
+- the seed: it is for the round's last request, and the randomness source produced it. For
   commit–reveal, the revealed secret opens the committed commitment and
   ``keccak256(abi.encode(secret, blockhash(targetBlock)))`` with the block hash read from the chain
   gives the seed. For Chainlink VRF, the coordinator fulfilled that request successfully in the same
@@ -855,7 +855,7 @@ class _Auditor(ManagerAccessMixin):
             last = int(request["requestId"]) if request is not None else None
             findings.add(
                 DiscrepancyKind.SEED_REQUEST,
-                f"The seed answers request {request_id}, but the round's last request before it was {last}.",
+                f"The seed is for request {request_id}, but the round's last request before it was {last}.",
             )
             return seed
         if to_checksum_address(request["source"]) != round_log.source:

@@ -245,7 +245,7 @@ class DrawResult(BaseModel):
     claim_transaction: str | None = Field(default=None, description="Hash of the claiming transaction.")
     holder: str | None = Field(default=None, description="Address that received the badge.")
     token_id: int | None = None
-    held: bool = Field(default=False, description="Whether the holder still holds the badge.")
+    held: bool = Field(default=False, description="Whether the badge still exists: not revoked or moved.")
 
 
 class ClaimTransaction(BaseModel):
