@@ -9,7 +9,7 @@ FORGE := node_modules/.bin/forge
 SETUP_STAMPS := $(VENV)/.merit-setup node_modules/.merit-setup .solcx/solc-v0.8.28
 ANVIL_NETWORK := ethereum:local:foundry
 
-.PHONY: help setup compile artifacts test test-embedded test-anvil test-forge fuzz-deep demo bench clean
+.PHONY: help setup compile artifacts test test-embedded test-anvil test-forge fuzz-deep demo bench bench-quick clean
 
 help:
 	@echo "make setup        install the toolchain into .venv, node_modules and .solcx"
@@ -20,6 +20,7 @@ help:
 	@echo "make demo         run the solar-term example campaign on the embedded chain"
 	@echo "                  (DEMO_NETWORK=ethereum:local:foundry: on anvil)"
 	@echo "make bench        run the benchmarks and write bench/RESULTS.md"
+	@echo "make bench-quick  the benchmarks at small sizes, written to bench/work/quick/"
 
 setup: $(SETUP_STAMPS)
 
@@ -55,6 +56,15 @@ DEMO_CAMPAIGN ?= examples/palace-solar-terms/campaign.yaml
 demo: export MERIT_HMAC_SECRET ?= demo-only-secret-for-the-synthetic-palace-solar-terms-data
 demo: setup
 	$(APE) run campaign run $(DEMO_CAMPAIGN) --allow-rejections --network $(DEMO_NETWORK)
+
+# Every benchmark: gas on anvil, off-chain speed, whole campaigns on anvil and the embedded chain.
+# Compiles afresh, then writes bench/results.json, bench/RESULTS.md and the plots (about an hour).
+bench: setup
+	$(PYTHON) -m bench.run
+
+# The same at small sizes, in a minute or two, written to bench/work/quick/ for iterating.
+bench-quick: setup
+	$(PYTHON) -m bench.run --quick
 
 fuzz-deep: setup
 	FOUNDRY_PROFILE=deep $(FORGE) test
