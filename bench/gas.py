@@ -2,8 +2,8 @@
 
     python -m bench.gas --out FILE [--quick]
 
-Connects through ape's foundry provider, which starts anvil on a free loopback port and stops it
-on exit, and deploys the contracts that ape compiled in this project (`.build/`), the baseline
+Starts anvil on a free loopback port (`local_anvil`), connects ape's foundry provider to it, and
+deploys the contracts that ape compiled in this project (`.build/`), the baseline
 `BaselineSoulbound` included. Every figure comes from a transaction receipt, except two:
 
 - the seed callback: the gas of the call from Chainlink's `VRFCoordinatorV2_5Mock` into the
@@ -25,12 +25,16 @@ same keys, every measured transaction, and the claim gas per pool size for the s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import logging
+import socket
 import statistics
+import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +58,10 @@ __all__ = ["GasOutput", "Measurement", "Sizes", "main"]
 logger = logging.getLogger(__name__)
 
 NETWORK = "ethereum:local:foundry"
-BUILD_MANIFEST = Path(__file__).resolve().parents[1] / ".build" / "__local__.json"
+REPOSITORY = Path(__file__).resolve().parents[1]
+BUILD_MANIFEST = REPOSITORY / ".build" / "__local__.json"
+ANVIL = REPOSITORY / "node_modules" / ".bin" / "anvil"
+ANVIL_START_SECONDS = 30
 DAY = 24 * 3600
 ADMIN_TRANSFER_DELAY = 3 * DAY
 RECOVERY_DELAY = 3600
@@ -557,12 +564,54 @@ def measure_scaling(d: Deployment, recorder: Recorder, sizes: Sizes) -> list[dic
     return rows
 
 
-def run(sizes: Sizes) -> GasOutput:
-    """Connect to a fresh anvil through ape and measure everything; returns the output."""
+@contextlib.contextmanager
+def local_anvil(log_file: Path) -> Iterator[str]:
+    """Start anvil on a free loopback port, yield its URL, and stop it on exit.
+
+    The node runs without `--steps-tracing`, which ape's foundry provider always adds. That flag
+    records every EVM step of every transaction. In a one-off test on the 2-core benchmark
+    machine it slowed a 10-million-gas airdrop from 0.2 s to 18 s, close to ape's 20 s wait for
+    a local receipt. Gas does not depend on it, and the call and prestate tracers work without it.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--block-base-fee-per-gas", "0", "--gas-price", "0"]
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_for_port(port, process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + ANVIL_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"anvil exited with status {process.returncode} before listening on port {port}.")
+        with socket.socket() as client:
+            if client.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"anvil did not listen on port {port} within {ANVIL_START_SECONDS} s.")
+
+
+def run(sizes: Sizes, anvil_log: Path) -> GasOutput:
+    """Start anvil, connect to it through ape and measure everything; returns the output."""
     from ape import accounts, chain, networks
 
-    with networks.parse_network_choice(NETWORK) as provider:
+    with local_anvil(anvil_log) as url, networks.parse_network_choice(NETWORK, provider_settings={"host": url}) as provider:
         node = provider.make_request("anvil_nodeInfo", [])
+        if provider.get_balance(accounts.test_accounts[0].address) == 0:
+            raise RuntimeError(f"ape's first test account has no funds on {url}: its test mnemonic differs from anvil's default.")
         recorder = Recorder(provider)
         deployment = deploy(CompiledContracts(), accounts, chain, recorder)
         measure_issuance(deployment, recorder)
@@ -584,7 +633,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    output = run(Sizes.quick() if arguments.quick else Sizes.full())
+    output = run(Sizes.quick() if arguments.quick else Sizes.full(), arguments.out.with_suffix(".anvil.log"))
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(output.model_dump(mode="json"), indent=1) + "\n", "utf-8")
     return 0

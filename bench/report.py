@@ -173,6 +173,9 @@ def campaign_table(results: Results) -> list[str]:
             f"| {run['campaign']} | {run['network']} | {run['entrants']:,} | {run['badges']:,} | {run['transactions']:,} | "
             f"{run['total_gas']:,} | {format_seconds(run['wall_s'])} | {goal} |"
         )
+    for failure in results.details.get("campaign_failures", []):
+        last_line = failure["error"].strip().splitlines()[-1] if failure["error"].strip() else "no output"
+        lines.append(f"| {failure['campaign']} | {failure['network']} | failed: {last_line.replace('|', '/')} | | | | | |")
     return lines
 
 
@@ -285,8 +288,10 @@ def _meta_lines(meta: dict[str, Any]) -> list[str]:
         f"- **Commit:** `{git['commit']}` ({git['subject']}); files that differed from it outside bench/: {dirty}",
         f"- **Compiler:** {compiler['compiler']} {compiler['version']}, EVM {compiler['evm_version']}, {optimizer}, "
         f"via-IR {'on' if compiler['via_ir'] else 'off'} (from ape's build manifest)",
-        f"- **Chain:** anvil, hardfork {meta['anvil_hardfork']}, started by ape's foundry provider "
-        "(which runs it with `--steps-tracing`); the embedded chain is ape's `ethereum:local:test` (py-evm)",
+        f"- **Chains:** anvil {meta['tools'].get('anvil', '')}, hardfork {meta['anvil_hardfork']}. Gas is measured on an anvil "
+        "that the benchmark starts on a free loopback port without `--steps-tracing`. Campaigns run on the anvil that "
+        "ape's foundry provider starts for `--network ethereum:local:foundry`, which adds `--steps-tracing`, and on "
+        "ape's embedded chain `ethereum:local:test` (py-evm).",
         f"- **Machine:** {machine['cpu_model']}, {machine['logical_cpus']} logical CPUs, {machine['memory_gib']} GiB memory, "
         f"{machine['os']}, Python {machine['python']}",
         f"- **Load average** (1, 5, 15 min; the machine is shared): {load_start} at the start, {load_end} at the end",
