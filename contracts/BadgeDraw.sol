@@ -49,6 +49,9 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
     /// @notice Randomness requests per round: the first one and at most one retry.
     uint256 public constant MAX_ATTEMPTS = 2;
 
+    /// @notice Items per batch claim: one bit each in the mask that the series' batch mint returns.
+    uint256 public constant MAX_BATCH = 256;
+
     // ---------------------------------------------------------------------------------------
     // Storage
     // ---------------------------------------------------------------------------------------
@@ -81,6 +84,14 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         uint32 entrants;
         uint32 winners;
         uint32 firstSerial;
+    }
+
+    /// @dev A batch item that passed the draw's checks and waits for the series' batch mint.
+    struct Pending {
+        uint256 pool;
+        uint256 index;
+        address account;
+        uint256 serial;
     }
 
     IBadgeSeries private immutable _series;
@@ -359,12 +370,33 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
     /// @inheritdoc IBadgeDraw
     function claimBatch(uint256 roundId, Claim[] calldata claims) external returns (uint256 issued) {
         uint256 count = claims.length;
-        if (count == 0) revert DrawEmptyBatch();
+        _checkBatchSize(count);
         RoundSlot memory round = _seededRound(roundId);
 
+        Pending[] memory pending = new Pending[](count);
+        uint256 accepted;
+        PoolSlot memory slot;
+        uint256 loadedPool = type(uint256).max;
         for (uint256 i; i < count; ++i) {
-            if (_claimBatchItem(roundId, round, claims[i])) ++issued;
+            Claim calldata item = claims[i];
+            uint256 pool = item.pool;
+            if (pool >= round.poolCount) {
+                emit ClaimSkipped(roundId, pool, item.index, item.account, ClaimSkipReason.PoolUnknown);
+                continue;
+            }
+            // Batches usually hold one pool's winners, so each pool's slots are read once.
+            if (pool != loadedPool) {
+                slot = _pools[roundId][pool];
+                loadedPool = pool;
+            }
+            if (!_verifyProof(item.proof, slot.root, _leaf(item.index, item.account))) {
+                emit ClaimSkipped(roundId, pool, item.index, item.account, ClaimSkipReason.InvalidProof);
+                continue;
+            }
+            (bool won, uint256 serial) = _winnerSerial(roundId, round.permutationKey, pool, slot, item.index, item.account);
+            if (won) pending[accepted++] = Pending(pool, item.index, item.account, serial);
         }
+        return _mintPending(roundId, pending, accepted);
     }
 
     /// @inheritdoc IBadgeDraw
@@ -373,16 +405,17 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         uint256 pool,
         Entrant[] calldata entrants,
         bytes32[] calldata proof,
-        bool[] calldata proofFlags
+        bytes calldata proofFlags
     ) external returns (uint256 issued) {
         // An empty leaf set would "verify" against a proof that is just the root.
-        if (entrants.length == 0) revert DrawEmptyBatch();
+        _checkBatchSize(entrants.length);
         RoundSlot memory round = _seededRound(roundId);
         if (pool >= round.poolCount) revert DrawPoolUnknown(roundId, pool, round.poolCount);
         PoolSlot memory slot = _pools[roundId][pool];
-
         _verifyMultiProof(roundId, pool, slot.root, entrants, proof, proofFlags);
-        return _claimAllProven(roundId, round.permutationKey, pool, slot, entrants);
+
+        (Pending[] memory pending, uint256 accepted) = _proven(roundId, round.permutationKey, pool, slot, entrants);
+        return _mintPending(roundId, pending, accepted);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -504,105 +537,130 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         serial = slot.firstSerial + rank;
     }
 
-    /// @dev Claims one item of {claimBatch}: the pool must exist and the proof must hold, then
-    /// {_claimProven} does the rest. Returns whether a badge was issued.
-    function _claimBatchItem(uint256 roundId, RoundSlot memory round, Claim calldata item) private returns (bool) {
-        uint256 pool = item.pool;
-        if (pool >= round.poolCount) {
-            emit ClaimSkipped(roundId, pool, item.index, item.account, ClaimSkipReason.PoolUnknown);
-            return false;
-        }
-        PoolSlot memory slot = _pools[roundId][pool];
-        if (!_verifyProof(item.proof, slot.root, _leaf(item.index, item.account))) {
-            emit ClaimSkipped(roundId, pool, item.index, item.account, ClaimSkipReason.InvalidProof);
-            return false;
-        }
-        return _claimProven(roundId, round.permutationKey, pool, slot, item.index, item.account);
+    function _checkBatchSize(uint256 count) private pure {
+        if (count == 0) revert DrawEmptyBatch();
+        if (count > MAX_BATCH) revert DrawBatchTooLarge(count, MAX_BATCH);
     }
 
     /// @dev Reverts unless the multiproof proves the leaves of all `entrants` under `root`.
+    /// The packed flags are unpacked into the boolean array that OpenZeppelin's verifier takes:
+    /// calldata then carries one bit per hashing step instead of a 32-byte word.
     function _verifyMultiProof(
         uint256 roundId,
         uint256 pool,
         bytes32 root,
         Entrant[] calldata entrants,
         bytes32[] calldata proof,
-        bool[] calldata proofFlags
+        bytes calldata packedFlags
     ) private pure {
         uint256 count = entrants.length;
+        // Cannot underflow: `count >= 1` was checked by the caller.
+        uint256 flagCount = count + proof.length - 1;
+        uint256 expectedBytes = (flagCount + 7) >> 3;
+        if (packedFlags.length != expectedBytes) revert DrawInvalidProofFlags(packedFlags.length, expectedBytes);
+
+        bool[] memory flags = new bool[](flagCount);
+        for (uint256 i; i < flagCount; ++i) {
+            flags[i] = (uint8(packedFlags[i >> 3]) >> (i & 7)) & 1 == 1;
+        }
         bytes32[] memory leaves = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
             leaves[i] = _leaf(entrants[i].index, entrants[i].account);
         }
-        if (!MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, leaves)) {
+        if (!MerkleProof.multiProofVerify(proof, flags, root, leaves)) {
             revert DrawInvalidMultiProof(roundId, pool, count);
         }
     }
 
-    /// @dev Claims every entrant of a verified multiproof; returns how many badges were issued.
-    function _claimAllProven(
-        uint256 roundId,
-        uint128 key,
-        uint256 pool,
-        PoolSlot memory slot,
-        Entrant[] calldata entrants
-    ) private returns (uint256 issued) {
+    /// @dev Collects the winners among proven `entrants` of one pool; skips the others.
+    function _proven(uint256 roundId, uint128 key, uint256 pool, PoolSlot memory slot, Entrant[] calldata entrants)
+        private
+        returns (Pending[] memory pending, uint256 accepted)
+    {
         uint256 count = entrants.length;
+        pending = new Pending[](count);
         for (uint256 i; i < count; ++i) {
-            if (_claimProven(roundId, key, pool, slot, entrants[i].index, entrants[i].account)) ++issued;
+            Entrant calldata entrant = entrants[i];
+            (bool won, uint256 serial) = _winnerSerial(roundId, key, pool, slot, entrant.index, entrant.account);
+            if (won) pending[accepted++] = Pending(pool, entrant.index, entrant.account, serial);
         }
     }
 
-    /// @dev Claims a batch item whose leaf is proven: checks the index, the rank and the account,
-    /// then issues. Emits {BadgeClaimed} or {ClaimSkipped}; returns whether a badge was issued.
-    function _claimProven(
+    /// @dev Checks the index, the rank and the account of a batch item whose leaf is proven.
+    /// Returns whether it won and its serial; emits {ClaimSkipped} when it did not.
+    function _winnerSerial(
         uint256 roundId,
         uint128 key,
         uint256 pool,
         PoolSlot memory slot,
         uint256 index,
         address account
-    ) private returns (bool) {
+    ) private returns (bool won, uint256 serial) {
         ClaimSkipReason reason;
-        uint256 rank;
         if (index >= slot.entrants) {
             reason = ClaimSkipReason.IndexOutOfRange;
         } else {
-            rank = FeistelShuffle.permute(key, pool, slot.entrants, index);
+            uint256 rank = FeistelShuffle.permute(key, pool, slot.entrants, index);
             if (rank >= slot.winners) reason = ClaimSkipReason.NotWinner;
             else if (account == address(0)) reason = ClaimSkipReason.InvalidAccount;
-            else return _issueOrSkip(roundId, pool, index, account, slot.firstSerial + rank);
+            else return (true, slot.firstSerial + rank);
         }
         emit ClaimSkipped(roundId, pool, index, account, reason);
-        return false;
+        return (false, 0);
+    }
+
+    /// @dev Mints the first `count` pending items with one call to the series, then gives the
+    /// items it skipped a second chance through the recovery chain. Emits {BadgeClaimed} or
+    /// {ClaimSkipped} per item and returns how many badges were issued.
+    function _mintPending(uint256 roundId, Pending[] memory pending, uint256 count) private returns (uint256 issued) {
+        if (count == 0) return 0;
+        address[] memory holders = new address[](count);
+        uint256[] memory serials = new uint256[](count);
+        for (uint256 i; i < count; ++i) {
+            holders[i] = pending[i].account;
+            serials[i] = pending[i].serial;
+        }
+        uint256 mintedMask = _series.mintDrawnBatch(roundId, holders, serials);
+
+        for (uint256 i; i < count; ++i) {
+            if (_settle(roundId, pending[i], (mintedMask >> i) & 1 == 1)) ++issued;
+        }
+    }
+
+    /// @dev Emits the outcome of one pending item after the batch mint; an item that the series
+    /// skipped gets a second chance through the recovery chain. Returns whether it was issued.
+    function _settle(uint256 roundId, Pending memory item, bool minted) private returns (bool) {
+        address holder = item.account;
+        if (!minted) (minted, holder) = _issueToSuccessor(roundId, item.account, item.serial);
+        if (minted) {
+            emit BadgeClaimed(roundId, item.pool, item.index, item.account, item.serial, BadgeIds.encode(roundId, holder));
+        } else {
+            emit ClaimSkipped(roundId, item.pool, item.index, item.account, _notIssuedReason(roundId, holder));
+        }
+        return minted;
     }
 
     /// @dev Mints the badge with `serial` to `account`, following the recovery chain when the
     /// series reports `account` retired. Returns whether a badge was minted and the last holder
-    /// tried. The loop ends: a retired address can never become a successor, so the chain of
-    /// successors has no cycle, and only the recovery role extends it.
+    /// tried.
     function _issue(uint256 editionId, address account, uint256 serial) private returns (bool issued, address holder) {
+        if (_series.mintDrawn(editionId, account, serial)) return (true, account);
+        return _issueToSuccessor(editionId, account, serial);
+    }
+
+    /// @dev Tries the successors of `account` in turn. The loop ends: a retired address can never
+    /// become a successor, so the chain of successors has no cycle, and only the recovery role
+    /// extends it.
+    function _issueToSuccessor(uint256 editionId, address account, uint256 serial)
+        private
+        returns (bool issued, address holder)
+    {
         holder = account;
-        while (!_series.mintDrawn(editionId, holder, serial)) {
+        while (true) {
             address successor = _series.successorOf(holder);
             if (successor == address(0)) return (false, holder);
             holder = successor;
-        }
-        return (true, holder);
-    }
-
-    /// @dev Issues one batch item and emits {BadgeClaimed}, or emits {ClaimSkipped} with the
-    /// reason the series gave nothing. Returns whether a badge was issued.
-    function _issueOrSkip(uint256 roundId, uint256 pool, uint256 index, address account, uint256 serial)
-        private
-        returns (bool issued)
-    {
-        address holder;
-        (issued, holder) = _issue(roundId, account, serial);
-        if (issued) {
-            emit BadgeClaimed(roundId, pool, index, account, serial, BadgeIds.encode(roundId, holder));
-        } else {
-            emit ClaimSkipped(roundId, pool, index, account, _notIssuedReason(roundId, holder));
+            if (_series.mintDrawn(editionId, holder, serial)) return (true, holder);
         }
     }
 

@@ -262,11 +262,42 @@ contract BadgeSeries is IBadgeSeries, IERC721Metadata, IERC4906, IERC5192, IERC5
         returns (bool minted)
     {
         EditionSlot state = _openEdition(editionId);
+        minted = _mintDrawn(editionId, state, holder, serial, 0);
+        if (minted) _editions[editionId] = state.addIssued(1);
+    }
+
+    /// @inheritdoc IBadgeSeries
+    function mintDrawnBatch(uint256 editionId, address[] calldata holders, uint256[] calldata serials)
+        external
+        onlyRole(MINTER_ROLE)
+        returns (uint256 mintedMask)
+    {
+        uint256 count = holders.length;
+        if (count == 0) revert BatchEmpty();
+        if (count != serials.length || count > 256) revert BatchInvalidLength(count, serials.length);
+        EditionSlot state = _openEdition(editionId);
+
+        uint256 minted;
+        for (uint256 i; i < count; ++i) {
+            if (_mintDrawn(editionId, state, holders[i], serials[i], minted)) {
+                mintedMask |= 1 << i;
+                ++minted;
+            }
+        }
+        if (minted != 0) _editions[editionId] = state.addIssued(minted);
+    }
+
+    /// @dev Mints one drawn badge against `state` as loaded before the batch, of which
+    /// `mintedBefore` badges are already minted. Returns false when `holder` cannot receive it.
+    function _mintDrawn(uint256 editionId, EditionSlot state, address holder, uint256 serial, uint256 mintedBefore)
+        private
+        returns (bool)
+    {
         if (serial == 0 || serial > state.cap()) revert EditionInvalidSerial(editionId, serial, state.cap());
         // A minter can only mint what it reserved; this keeps `issued <= allocated <= cap` even
         // if a minter assigned a serial twice.
-        if (state.issued() >= state.allocated()) {
-            revert EditionCapExceeded(editionId, state.cap(), state.allocated(), 1);
+        if (state.issued() + mintedBefore >= state.allocated()) {
+            revert EditionCapExceeded(editionId, state.cap(), state.allocated(), mintedBefore + 1);
         }
         if (holder == address(0)) revert BadgeInvalidHolder(holder);
         uint256 received = _received[holder];
@@ -275,7 +306,6 @@ contract BadgeSeries is IBadgeSeries, IERC721Metadata, IERC4906, IERC5192, IERC5
 
         _received[holder] = received | bit;
         _emitMinted(BadgeIds.encode(editionId, holder));
-        _editions[editionId] = state.addIssued(1);
         return true;
     }
 

@@ -239,6 +239,12 @@ interface IBadgeDraw is ISeedReceiver {
     /// @notice A batch needs at least one item.
     error DrawEmptyBatch();
 
+    /// @notice A batch holds at most `maxItems` items.
+    error DrawBatchTooLarge(uint256 items, uint256 maxItems);
+
+    /// @notice Packed multiproof flags must have `expected` bytes: one bit per hashing step.
+    error DrawInvalidProofFlags(uint256 length, uint256 expected);
+
     // ---------------------------------------------------------------------------------------
     // Events
     // ---------------------------------------------------------------------------------------
@@ -395,7 +401,7 @@ interface IBadgeDraw is ISeedReceiver {
         external
         returns (uint256 tokenId);
 
-    /// @notice Issues the badges of several winners, each with its own proof, and returns how
+    /// @notice Issues the badges of up to 256 winners, each with its own proof, and returns how
     /// many were issued. Items that cannot be issued are skipped with {ClaimSkipped}, so
     /// re-running a batch after a crash issues nothing twice.
     /// @dev Requirements: the round is `Seeded`; at least one item; the series accepts issuance.
@@ -403,21 +409,20 @@ interface IBadgeDraw is ISeedReceiver {
     function claimBatch(uint256 roundId, Claim[] calldata claims) external returns (uint256 issued);
 
     /// @notice Issues the badges of several winners of one pool with one OpenZeppelin
-    /// multiproof (`MerkleProof.multiProofVerifyCalldata`), which needs fewer sibling hashes
-    /// than one proof per leaf. Returns how many were issued.
-    /// @dev `entrants` must be in the order of the leaves of `getMultiProof` in OpenZeppelin's
-    /// JavaScript `merkle-tree` library. Requirements: the round is `Seeded`; the pool exists; at
-    /// least one entrant; the multiproof proves all leaves ({DrawInvalidMultiProof} otherwise,
-    /// issuing nothing). Other bad items are skipped with {ClaimSkipped}.
-    /// NOTE: the saving needs winners that share subtrees. For 40 of a million entrants on
-    /// anvil, the multiproof held 543 hashes instead of 800 but cost 55,016 gas per badge against
-    /// 49,505 for {claimBatch}, because each hashing step also costs a 32-byte flag and
-    /// OpenZeppelin's loop; prefer {claimBatch} for sparse winners.
+    /// multiproof, which needs fewer sibling hashes than one proof per leaf. Returns how many
+    /// were issued.
+    /// @dev `entrants` must be in the order of the leaves of `@openzeppelin/merkle-tree`'s
+    /// `getMultiProof`. `proofFlags` packs OpenZeppelin's boolean flags one bit each, flag i in
+    /// bit `i % 8` of byte `i / 8`: `entrants.length + proof.length - 1` flags, so calldata pays
+    /// a bit instead of a 32-byte word per hashing step. Requirements: the round is `Seeded`;
+    /// the pool exists; 1 to 256 entrants; flags of the right length; the multiproof proves all
+    /// leaves ({DrawInvalidMultiProof} otherwise, issuing nothing). Other bad items are skipped
+    /// with {ClaimSkipped}.
     function claimMultiProof(
         uint256 roundId,
         uint256 pool,
         Entrant[] calldata entrants,
         bytes32[] calldata proof,
-        bool[] calldata proofFlags
+        bytes calldata proofFlags
     ) external returns (uint256 issued);
 }

@@ -119,6 +119,9 @@ interface IBadgeSeries {
     /// @notice A batch needs at least one holder.
     error BatchEmpty();
 
+    /// @notice A drawn batch needs one serial per holder and at most 256 items.
+    error BatchInvalidLength(uint256 holders, uint256 serials);
+
     /// @notice A recovery is already pending for `holder`, towards `successor`.
     error RecoveryAlreadyPending(address holder, address successor);
 
@@ -252,6 +255,15 @@ interface IBadgeSeries {
     /// IMPORTANT: the series does not record serials; the minter must assign each serial of
     /// its reserved block at most once.
     function mintDrawn(uint256 editionId, address holder, uint256 serial) external returns (bool minted);
+
+    /// @notice Mints several drawn badges: `holders[i]` gets serial `serials[i]`, as {mintDrawn}
+    /// would one by one. Bit i of the returned mask is set when item i was minted; an item whose
+    /// holder already received the edition, was revoked for it or was retired is skipped.
+    /// @dev Requirements: as {mintDrawn} for every item; at most 256 items, in arrays of equal
+    /// length. Checks the role, the pause flag and the window once for the whole batch.
+    function mintDrawnBatch(uint256 editionId, address[] calldata holders, uint256[] calldata serials)
+        external
+        returns (uint256 mintedMask);
 
     // ---------------------------------------------------------------------------------------
     // Revocation and recovery

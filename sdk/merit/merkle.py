@@ -149,6 +149,15 @@ class MultiProof:
         """Return the leaf hashes of `leaves`, as `MerkleProof.multiProofVerify` takes them."""
         return [leaf_hash(index, address) for index, address in self.leaves]
 
+    def packed_flags(self) -> bytes:
+        """Return `proof_flags` one bit each, flag i in bit ``i % 8`` of byte ``i // 8``: the
+        form that `BadgeDraw.claimMultiProof` takes."""
+        packed = bytearray((len(self.proof_flags) + 7) // 8)
+        for position, flag in enumerate(self.proof_flags):
+            if flag:
+                packed[position // 8] |= 1 << (position % 8)
+        return bytes(packed)
+
 
 @dataclass(frozen=True)
 class ProofTable:

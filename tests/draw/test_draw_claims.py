@@ -275,7 +275,8 @@ def test_batch_skips_revoked_and_zero(draw, series, issuer, commit_round, seed_w
 
     receipt = draw.claimBatch(round_.round_id, [batch_item(round_, 0, 0), batch_item(round_, 0, 1)], sender=stranger)
 
-    assert skips(receipt, draw) == [(0, 0, SkipReason.HOLDER_REVOKED), (0, 1, SkipReason.INVALID_ACCOUNT)]
+    # Items that fail the draw's checks are skipped before the series mints the rest.
+    assert skips(receipt, draw) == [(0, 1, SkipReason.INVALID_ACCOUNT), (0, 0, SkipReason.HOLDER_REVOKED)]
 
 
 def test_batch_skips_index_beyond_count(draw, commit_round, seed_with_vrf, stranger):
@@ -304,7 +305,7 @@ def test_batch_rejects_unseeded_round(draw, commit_round, stranger):
 def multiproof_args(round_, pool: int, indices: list[int]) -> tuple:
     """Arguments of `claimMultiProof` for entrants `indices` of a pool, in the tree's order."""
     multiproof = round_.pools[pool].tree.multiproof(indices)
-    return (round_.round_id, pool, list(multiproof.leaves), list(multiproof.proof), list(multiproof.proof_flags))
+    return (round_.round_id, pool, list(multiproof.leaves), list(multiproof.proof), multiproof.packed_flags())
 
 
 def test_multiproof_issues_all_winners(draw, series, drawn, winners_of, stranger):
@@ -350,12 +351,27 @@ def test_multiproof_rejects_other_pool(draw, drawn, stranger):
 
 def test_multiproof_rejects_empty(draw, drawn, stranger):
     with ape.reverts(draw.DrawEmptyBatch):
-        draw.claimMultiProof(drawn.round_id, 0, [], [drawn.pools[0].tree.root], [], sender=stranger)
+        draw.claimMultiProof(drawn.round_id, 0, [], [drawn.pools[0].tree.root], b"", sender=stranger)
 
 
 def test_multiproof_rejects_unknown_pool(draw, drawn, stranger):
     with ape.reverts(draw.DrawPoolUnknown, roundId=drawn.round_id, pool=5, poolCount=2):
-        draw.claimMultiProof(*multiproof_args(drawn, 0, [0])[:1], 5, [(0, stranger.address)], [], [], sender=stranger)
+        draw.claimMultiProof(*multiproof_args(drawn, 0, [0])[:1], 5, [(0, stranger.address)], [], b"", sender=stranger)
+
+
+def test_multiproof_rejects_wrong_flag_length(draw, series, drawn, winners_of, stranger):
+    round_id, pool, leaves, proof, flags = multiproof_args(drawn, 0, winners_of(drawn, 0))
+    expected = (len(leaves) + len(proof) - 1 + 7) // 8
+
+    with ape.reverts(draw.DrawInvalidProofFlags, length=expected + 1, expected=expected):
+        draw.claimMultiProof(round_id, pool, leaves, proof, flags + b"\x00", sender=stranger)
+    assert series.edition(drawn.round_id).issued == 0
+
+
+def test_batch_rejects_more_than_256(draw, drawn, stranger):
+    item = (0, 0, stranger.address, [])
+    with ape.reverts(draw.DrawBatchTooLarge, items=257, maxItems=256):
+        draw.claimBatch(drawn.round_id, [item] * 257, sender=stranger)
 
 
 def test_claims_until_close_of_edition(draw, series, drawn, winners_of, stranger, chain):

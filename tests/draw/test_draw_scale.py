@@ -79,7 +79,7 @@ def test_multiproof_at_a_million(draw, series, million_round, million_pool, stra
     leaves = [(index, to_checksum_address(account)) for index, account in multiproof.leaves]
 
     receipt = draw.claimMultiProof(
-        million_round.round_id, 0, leaves, list(multiproof.proof), list(multiproof.proof_flags), sender=stranger
+        million_round.round_id, 0, leaves, list(multiproof.proof), multiproof.packed_flags(), sender=stranger
     )
 
     assert len(receipt.events.filter(draw.BadgeClaimed)) == BATCH

@@ -274,3 +274,38 @@ def test_mint_drawn_respects_pause_and_window(series, minter, pauser, create_edi
     with ape.reverts(series.EditionNotOpen, editionId=edition_id):
         series.mintDrawn(edition_id, learners[0], 1, sender=minter)
     assert series.edition(edition_id).issued == 0
+
+
+def test_mint_drawn_batch_returns_mask(series, minter, create_edition, learners, token_id):
+    edition_id = create_edition(cap=10)
+    series.reserveSerials(edition_id, 6, sender=minter)
+    series.mintDrawn(edition_id, learners[1], 1, sender=minter)
+    batch = [learners[0], learners[1], learners[2]]
+
+    assert series.mintDrawnBatch.call(edition_id, batch, [2, 3, 4], sender=minter) == 0b101
+    receipt = series.mintDrawnBatch(edition_id, batch, [2, 3, 4], sender=minter)
+
+    minted = [event.tokenId for event in receipt.events.filter(series.Transfer)]
+    assert minted == [token_id(edition_id, learners[0]), token_id(edition_id, learners[2])]
+    assert series.edition(edition_id).issued == 3
+
+
+def test_mint_drawn_batch_rejects_bad_lengths(series, minter, create_edition, learners):
+    edition_id = create_edition(cap=300)
+    series.reserveSerials(edition_id, 300, sender=minter)
+    with ape.reverts(series.BatchInvalidLength, holders=2, serials=1):
+        series.mintDrawnBatch(edition_id, learners[:2], [1], sender=minter)
+    with ape.reverts(series.BatchEmpty):
+        series.mintDrawnBatch(edition_id, [], [], sender=minter)
+    many = holders(257)
+    with ape.reverts(series.BatchInvalidLength, holders=257, serials=257):
+        series.mintDrawnBatch(edition_id, many, list(range(1, 258)), sender=minter)
+    assert series.edition(edition_id).issued == 0
+
+
+def test_mint_drawn_batch_stops_at_reserved(series, minter, create_edition):
+    edition_id = create_edition(cap=10)
+    series.reserveSerials(edition_id, 2, sender=minter)
+    with ape.reverts(series.EditionCapExceeded, editionId=edition_id, cap=10, allocated=2, requested=3):
+        series.mintDrawnBatch(edition_id, holders(3), [1, 2, 3], sender=minter)
+    assert series.edition(edition_id).issued == 0

@@ -598,7 +598,7 @@ class Issuer(ManagerAccessMixin):
                     multiproof = tree.multiproof(pending)
                     entrants = [(index, address) for index, address in multiproof.leaves]
                     txn = draw.claimMultiProof.as_transaction(
-                        round_id, pool, entrants, list(multiproof.proof), list(multiproof.proof_flags)
+                        round_id, pool, entrants, list(multiproof.proof), multiproof.packed_flags()
                     )
                     sent = self.sender.send("issue", key, txn)
                     issued_now += self._record_claims(edition, sent.intent.tx_hash or "", sent.receipt)
