@@ -8,6 +8,7 @@ chain first, so any step, or `run`, can be interrupted and run again to finish w
 anything twice.
 """
 
+import json
 import time
 
 import click
@@ -121,6 +122,20 @@ def issue(campaign, account_alias, out_root, deployments_root, editions, batch_s
 @out_option
 @deployments_option
 @report_errors
+def report(campaign, account_alias, out_root, deployments_root):
+    """Audit the campaign and write its report: CSV, JSON and HTML in Chinese and English."""
+    with _issuer(campaign, account_alias, out_root, deployments_root) as issuer:
+        paths = issuer.report()
+    for path in paths:
+        logger.info(f"Wrote {path}")
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@campaign_argument
+@account_option
+@out_option
+@deployments_option
+@report_errors
 def status(campaign, account_alias, out_root, deployments_root):
     """Show where each edition stands."""
     with _issuer(campaign, account_alias, out_root, deployments_root) as issuer:
@@ -139,7 +154,7 @@ def status(campaign, account_alias, out_root, deployments_root):
 @vrf_options
 @report_errors
 def run(campaign, account_alias, out_root, deployments_root, allow_rejections, issuer_address, batch_size, **options):
-    """Run every step for every edition: plan, deploy, commit, draw, issue."""
+    """Run every step for every edition: plan, deploy, commit, draw, issue, then audit and report."""
     started = time.monotonic()
     with _issuer(
         campaign,
@@ -154,12 +169,19 @@ def run(campaign, account_alias, out_root, deployments_root, allow_rejections, i
         _print_status(issuer)
         gas = sum(intent.gas_used or 0 for intent in issuer.journal.intents())
         transactions = sum(1 for intent in issuer.journal.intents() if intent.gas_used)
+        audit = json.loads((issuer.output_dir / "audit.json").read_text())
+        output_dir = issuer.output_dir
 
     entrants = sum(sum(s.entrants.values()) for s in statuses)
     winners = sum(s.total_winners for s in statuses)
     issued = sum(s.issued for s in statuses)
+    verdict = "passed" if audit["passed"] else f"FAILED with {len(audit['discrepancies'])} discrepancies"
     click.echo(
         f"\nCampaign {campaign.name}: {len(statuses)} editions, {entrants:,} entrants, {winners:,} winners, "
         f"{issued:,} badges issued, {transactions:,} transactions, {gas:,} gas, "
-        f"{time.monotonic() - started:.1f} s."
+        f"{time.monotonic() - started:.1f} s. Audit {verdict}.\n"
+        f"Published files, audit.json and the report (report/report.en.html, report/report.zh-CN.html) "
+        f"are in {output_dir}."
     )
+    if not audit["passed"]:
+        raise click.ClickException(f"The audit failed; see {output_dir / 'audit.json'}.")

@@ -49,6 +49,7 @@ from merit.chain.deployment import (
     record_path,
 )
 from merit.chain.transactions import JournaledSender
+from merit.clients.auditor import AuditResult, audit_series
 from merit.entrants import read_entrants
 from merit.errors import ChainError, DeploymentError, JournalError, RoleError
 from merit.journal import JOURNAL_NAME, IssuedBadge, Journal, RoundRecord
@@ -68,6 +69,7 @@ stays near 7 million gas: below the 2^24 per-transaction cap of Ethereum since t
 
 ALGORITHM_FEISTEL = 1
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+AUDIT_NAME = "audit.json"
 VRF_WAIT_SECONDS = 600
 
 
@@ -736,14 +738,51 @@ class Issuer(ManagerAccessMixin):
     # -- run and status -------------------------------------------------------------------------
 
     def run(self, issuer: str | None = None) -> list[EditionStatus]:
-        """Run every step for every edition, in calendar order."""
+        """Run every step for every edition, in calendar order, then audit and report."""
         self.plan()
         self.deploy(issuer)
         for edition in self.campaign.editions:
             self.commit([edition.id])
             self.draw([edition.id])
             self.issue([edition.id])
+        self.report(self.audit())
         return self.status()
+
+    def audit(self) -> AuditResult:
+        """Audit every round of the series from chain logs and the published files, and write
+        ``out/<campaign>/audit.json``."""
+        result = audit_series(
+            self.series(),
+            self.draw_contract(),
+            self.output_dir,
+            edition_folders=[edition.id for edition in self.campaign.editions],
+            start_block=self.record.contracts["BadgeSeries"].block,
+        )
+        result.write_json(self.output_dir / AUDIT_NAME)
+        if result.passed:
+            logger.info("Audit passed: %s.", self.output_dir / AUDIT_NAME)
+        else:
+            logger.warning("Audit found %d discrepancies: %s.", len(result.discrepancies), self.output_dir / AUDIT_NAME)
+        return result
+
+    def report(self, audit: AuditResult | None = None) -> list[Path]:
+        """Write the report (CSV, JSON, HTML in Chinese and English) to ``out/<campaign>/report/``.
+
+        Without `audit`, the audit runs first.
+        """
+        from merit.clients.reporting import write_campaign_report
+        from merit.report import AuditResult as ReportAudit
+
+        result = audit or self.audit()
+        verdict = ReportAudit(
+            passed=result.passed,
+            discrepancies=[
+                f"Edition {item.edition}: {item.kind.value}: {item.detail}" for item in result.discrepancies
+            ],
+        )
+        paths = write_campaign_report(self, verdict)
+        logger.info("Report written to %s.", paths[0].parent)
+        return paths
 
     def status(self) -> list[EditionStatus]:
         """Return where each edition stands, from the journal and, once deployed, the chain."""
