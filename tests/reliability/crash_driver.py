@@ -1,7 +1,8 @@
 """Run an ape command in this process and kill the process with SIGKILL at one chosen point.
 
     python crash_driver.py --key 'airdrop/*/batch-0001' --point mined -- run campaign run FILE ...
-    python crash_driver.py --report-replace 2 report CAMPAIGN_FILE --out DIR --deployments DIR
+    python crash_driver.py --key 'airdrop/*' --point recorded --hold FILE -- run campaign run FILE ...
+    python crash_driver.py --report-replace 2 -- run campaign report FILE ...
 
 The fault tests use this driver to crash a campaign run exactly where they want, because a signal
 sent from outside lands wherever the process happens to be. SIGKILL runs no `finally` block, no
@@ -19,9 +20,12 @@ Crash points of a transaction whose intent key matches `--key` (shell-style patt
 The points sit at the journal's `mark_sent` and `mark_mined`, which every transaction passes
 through, and the wrappers only kill: the code under test runs unchanged up to the crash.
 
-The ``report`` command writes the campaign report the way the issuer would after an audit that
-passed, and `--report-replace N` kills the process before the report's N-th file rename
-(0 kills before any file is in place; 4 kills after all four).
+With `--hold FILE`, the process does not die at the point: it creates FILE and waits until the
+test removes it, then goes on. The node tests stop anvil during such a hold, so that the node
+fails at a known point of the campaign.
+
+`--report-replace N` kills the process before the N-th rename of a file into a folder named
+``report``: N = 1 kills before any report file is in place, N = 3 after two of the four.
 """
 
 from __future__ import annotations
@@ -31,11 +35,15 @@ import fnmatch
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 CRASH_POINTS = ("prepared", "sent", "mined", "recorded")
+
+
+HOLD_POLL_SECONDS = 0.05
 
 
 def _kill() -> None:
@@ -44,30 +52,47 @@ def _kill() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def install_intent_crash(key_pattern: str, point: str) -> None:
-    """Kill this process at `point` of the first transaction whose key matches `key_pattern`."""
+def _hold(hold_file: Path) -> None:
+    """Create `hold_file` and wait until someone removes it."""
+    hold_file.write_text(str(os.getpid()), "utf-8")
+    while hold_file.exists():
+        time.sleep(HOLD_POLL_SECONDS)
+
+
+def install_intent_crash(key_pattern: str, point: str, hold_file: Path | None = None) -> None:
+    """Kill this process at `point` of the first transaction whose key matches `key_pattern`, or,
+    with `hold_file`, wait there once until the test removes the file."""
     from merit.journal import Journal
 
+    done = False
+
     def matches(key: str) -> bool:
-        return fnmatch.fnmatchcase(key, key_pattern)
+        return not done and fnmatch.fnmatchcase(key, key_pattern)
+
+    def stop_here() -> None:
+        nonlocal done
+        if hold_file is None:
+            _kill()
+        done = True
+        _hold(hold_file)
 
     original_mark_sent: Callable[..., Any] = Journal.mark_sent
     original_mark_mined: Callable[..., Any] = Journal.mark_mined
 
     def mark_sent(self: Journal, key: str, tx_hash: str) -> Any:
         if point == "prepared" and matches(key):
-            _kill()
+            stop_here()
         intent = original_mark_sent(self, key, tx_hash)
         if point == "sent" and matches(key):
-            _kill()
+            stop_here()
         return intent
 
     def mark_mined(self: Journal, key: str, **receipt: Any) -> Any:
         if point == "mined" and matches(key):
-            _kill()
+            stop_here()
         intent = original_mark_mined(self, key, **receipt)
         if point == "recorded" and matches(key):
-            _kill()
+            stop_here()
         return intent
 
     Journal.mark_sent = mark_sent  # type: ignore[method-assign]
@@ -75,73 +100,39 @@ def install_intent_crash(key_pattern: str, point: str) -> None:
 
 
 def install_report_crash(replace_number: int) -> None:
-    """Kill this process before the report's `replace_number`-th file rename (counted from 1)."""
+    """Kill this process before the `replace_number`-th rename into a `report` folder (from 1)."""
     original_replace = os.replace
     renames = 0
 
     def replace(source: Any, target: Any) -> None:
         nonlocal renames
-        renames += 1
-        if renames == replace_number:
-            _kill()
+        if Path(target).parent.name == "report":
+            renames += 1
+            if renames == replace_number:
+                _kill()
         original_replace(source, target)
 
     # `merit.report` calls `os.replace` through the module, so replacing the attribute reaches it.
     os.replace = replace
 
 
-def write_report(campaign_file: Path, out_root: Path, deployments: Path, replace_number: int | None) -> None:
-    """Audit the campaign on the connected anvil and write its report, as the issuer does."""
-    from ape import accounts, networks
-
-    from merit.campaign import load_campaign
-    from merit.clients.auditor import audit_series
-    from merit.clients.issuer import Issuer
-    from merit.clients.reporting import write_campaign_report
-    from merit.report import AuditResult
-
-    campaign = load_campaign(campaign_file)
-    with networks.parse_network_choice("ethereum:local:foundry"):
-        with Issuer(campaign, accounts.test_accounts[0], out_root=out_root, deployments=deployments, progress=False) as issuer:
-            record = issuer.record
-            audit = audit_series(
-                record.address_of("BadgeSeries"),
-                record.address_of("BadgeDraw"),
-                issuer.output_dir,
-                edition_folders=[edition.id for edition in campaign.editions],
-                start_block=record.contracts["BadgeSeries"].block,
-            )
-            if not audit.passed:
-                print(f"The audit found {len(audit.discrepancies)} discrepancies.", file=sys.stderr)
-                sys.exit(1)
-            if replace_number is not None:
-                # The count starts now: the audit above renames nothing of the report.
-                install_report_crash(replace_number)
-            write_campaign_report(issuer, AuditResult(passed=True))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--key", help="Shell-style pattern of the intent key to crash at.")
     parser.add_argument("--point", choices=CRASH_POINTS, help="Where in that transaction to crash.")
+    parser.add_argument("--hold", type=Path, default=None, help="Wait at the point while this file exists.")
     parser.add_argument("--report-replace", type=int, default=None, help="Report file rename to crash before.")
-    parser.add_argument("command", nargs=argparse.REMAINDER, help="ape arguments, or: report FILE --out DIR ...")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="The ape arguments.")
     options = parser.parse_args()
 
     command = [argument for argument in options.command if argument != "--"]
     if (options.key is None) != (options.point is None):
         parser.error("Pass --key and --point together.")
     if options.key is not None:
-        install_intent_crash(options.key, options.point)
+        install_intent_crash(options.key, options.point, options.hold)
 
-    if command[:1] == ["report"]:
-        report = argparse.ArgumentParser(prog="crash_driver.py report")
-        report.add_argument("campaign_file", type=Path)
-        report.add_argument("--out", type=Path, required=True)
-        report.add_argument("--deployments", type=Path, required=True)
-        arguments = report.parse_args(command[1:])
-        write_report(arguments.campaign_file, arguments.out, arguments.deployments, options.report_replace)
-        return
+    if options.report_replace is not None:
+        install_report_crash(options.report_replace)
 
     from ape._cli import cli
 

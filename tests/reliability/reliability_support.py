@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,14 +258,29 @@ class CampaignUnderTest:
         command += self.step_arguments(step, *extra)
         return subprocess.run(command, cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=300)
 
-    def report(self, replace_number: int | None = None) -> subprocess.CompletedProcess[str]:
-        """Audit and write the campaign report; with `replace_number`, crash before that rename."""
-        command = [str(PYTHON), str(CRASH_DRIVER)]
-        if replace_number is not None:
-            command += ["--report-replace", str(replace_number)]
-        command += [
-            "report", str(self.campaign_file), "--out", str(self.out), "--deployments", str(self.deployments),
-        ]  # fmt: skip
+    def start(self, step: str, *extra: str) -> subprocess.Popen[str]:
+        """Start `ape run campaign STEP` in the background; the caller waits for it."""
+        return subprocess.Popen(
+            [str(APE), *self.step_arguments(step, *extra)],
+            cwd=ROOT, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def start_held(self, hold_file: Path, key: str, point: str, step: str = "run", *extra: str) -> subprocess.Popen[str]:
+        """Start `ape run campaign STEP` through the crash driver, which waits at `point` of intent
+        `key` while `hold_file` exists; return once it waits there."""
+        command = [str(PYTHON), str(CRASH_DRIVER), "--key", key, "--point", point, "--hold", str(hold_file), "--"]
+        command += self.step_arguments(step, *extra)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        wait_until(lambda: hold_file.exists() or process.poll() is not None, f"{key} ({point}) was not reached")
+        assert process.poll() is None, f"the run ended before {key} ({point}): {process.communicate()}"
+        return process
+
+    def crash_report(self, replace_number: int, step: str = "report", *extra: str) -> subprocess.CompletedProcess[str]:
+        """Run `ape run campaign STEP`, killed before the `replace_number`-th report file rename."""
+        command = [str(PYTHON), str(CRASH_DRIVER), "--report-replace", str(replace_number), "--"]
+        command += self.step_arguments(step, *extra)
         return subprocess.run(command, cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=300)
 
     def audit(self) -> subprocess.CompletedProcess[str]:
@@ -308,6 +324,19 @@ class CampaignUnderTest:
         abi = [item.model_dump(by_alias=True, mode="json") for item in contract_type(name).abi]
         address = self.record()["contracts"][name]["address"]
         return self.node.web3.eth.contract(address=address, abi=abi)
+
+
+def wait_until(condition: Callable[[], bool], failure: str, timeout: float = 120) -> None:
+    """Poll `condition` every 50 ms until it holds.
+
+    Raises:
+        TimeoutError: with `failure` if it does not hold within `timeout` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{failure} within {timeout} s")
+        time.sleep(0.05)
 
 
 def describe(process: subprocess.CompletedProcess[str]) -> str:
