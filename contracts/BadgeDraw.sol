@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IOwnable} from "@chainlink/contracts/src/v0.8/shared/interfaces/IOwnable.sol";
 
 import {IBadgeDraw} from "./interfaces/IBadgeDraw.sol";
@@ -11,7 +10,8 @@ import {IBadgeSeries} from "./interfaces/IBadgeSeries.sol";
 import {IRandomnessSource} from "./interfaces/IRandomnessSource.sol";
 import {ISeedReceiver} from "./interfaces/ISeedReceiver.sol";
 import {BadgeIds} from "./libraries/BadgeIds.sol";
-import {FeistelShuffle} from "./libraries/FeistelShuffle.sol";
+import {FEISTEL_ROUNDS, FeistelShuffle} from "./libraries/FeistelShuffle.sol";
+import {PackedMultiProof} from "./libraries/PackedMultiProof.sol";
 
 /// @title BadgeDraw
 /// @notice Verifiable draws for the editions of one badge series: the issuer commits each
@@ -86,12 +86,15 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         uint32 firstSerial;
     }
 
-    /// @dev A batch item that passed the draw's checks and waits for the series' batch mint.
+    /// @dev Batch items that passed the draw's checks and wait for the series' batch mint, as
+    /// the parallel arrays that the series takes, plus `entrants[i] = pool << 32 | index`.
+    /// Gas: three words per item instead of a struct each keeps memory, whose cost grows
+    /// quadratically, small.
     struct Pending {
-        uint256 pool;
-        uint256 index;
-        address account;
-        uint256 serial;
+        address[] holders;
+        uint256[] serials;
+        uint256[] entrants;
+        uint256 count;
     }
 
     IBadgeSeries private immutable _series;
@@ -369,34 +372,9 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IBadgeDraw
     function claimBatch(uint256 roundId, Claim[] calldata claims) external returns (uint256 issued) {
-        uint256 count = claims.length;
-        _checkBatchSize(count);
+        _checkBatchSize(claims.length);
         RoundSlot memory round = _seededRound(roundId);
-
-        Pending[] memory pending = new Pending[](count);
-        uint256 accepted;
-        PoolSlot memory slot;
-        uint256 loadedPool = type(uint256).max;
-        for (uint256 i; i < count; ++i) {
-            Claim calldata item = claims[i];
-            uint256 pool = item.pool;
-            if (pool >= round.poolCount) {
-                emit ClaimSkipped(roundId, pool, item.index, item.account, ClaimSkipReason.PoolUnknown);
-                continue;
-            }
-            // Batches usually hold one pool's winners, so each pool's slots are read once.
-            if (pool != loadedPool) {
-                slot = _pools[roundId][pool];
-                loadedPool = pool;
-            }
-            if (!_verifyProof(item.proof, slot.root, _leaf(item.index, item.account))) {
-                emit ClaimSkipped(roundId, pool, item.index, item.account, ClaimSkipReason.InvalidProof);
-                continue;
-            }
-            (bool won, uint256 serial) = _winnerSerial(roundId, round.permutationKey, pool, slot, item.index, item.account);
-            if (won) pending[accepted++] = Pending(pool, item.index, item.account, serial);
-        }
-        return _mintPending(roundId, pending, accepted);
+        return _mintPending(roundId, _collectBatch(roundId, round, claims));
     }
 
     /// @inheritdoc IBadgeDraw
@@ -414,8 +392,9 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         PoolSlot memory slot = _pools[roundId][pool];
         _verifyMultiProof(roundId, pool, slot.root, entrants, proof, proofFlags);
 
-        (Pending[] memory pending, uint256 accepted) = _proven(roundId, round.permutationKey, pool, slot, entrants);
-        return _mintPending(roundId, pending, accepted);
+        return _mintPending(
+            roundId, _proven(roundId, FeistelShuffle.roundKeys(round.permutationKey, pool), pool, slot, entrants)
+        );
     }
 
     // ---------------------------------------------------------------------------------------
@@ -543,8 +522,6 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
     }
 
     /// @dev Reverts unless the multiproof proves the leaves of all `entrants` under `root`.
-    /// The packed flags are unpacked into the boolean array that OpenZeppelin's verifier takes:
-    /// calldata then carries one bit per hashing step instead of a 32-byte word.
     function _verifyMultiProof(
         uint256 roundId,
         uint256 pool,
@@ -559,30 +536,63 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         uint256 expectedBytes = (flagCount + 7) >> 3;
         if (packedFlags.length != expectedBytes) revert DrawInvalidProofFlags(packedFlags.length, expectedBytes);
 
-        bool[] memory flags = new bool[](flagCount);
-        for (uint256 i; i < flagCount; ++i) {
-            flags[i] = (uint8(packedFlags[i >> 3]) >> (i & 7)) & 1 == 1;
-        }
         bytes32[] memory leaves = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
             leaves[i] = _leaf(entrants[i].index, entrants[i].account);
         }
-        if (!MerkleProof.multiProofVerify(proof, flags, root, leaves)) {
+        if (!PackedMultiProof.verify(root, leaves, proof, packedFlags, flagCount)) {
             revert DrawInvalidMultiProof(roundId, pool, count);
         }
     }
 
-    /// @dev Collects the winners among proven `entrants` of one pool; skips the others.
-    function _proven(uint256 roundId, uint128 key, uint256 pool, PoolSlot memory slot, Entrant[] calldata entrants)
+    /// @dev Checks every item of {claimBatch} and collects the winners; skips the others.
+    function _collectBatch(uint256 roundId, RoundSlot memory round, Claim[] calldata claims)
         private
-        returns (Pending[] memory pending, uint256 accepted)
+        returns (Pending memory pending)
+    {
+        pending = _newPending(claims.length);
+        PoolSlot memory slot;
+        uint256[FEISTEL_ROUNDS] memory keys;
+        uint256 loadedPool = type(uint256).max;
+        for (uint256 i; i < claims.length; ++i) {
+            Claim calldata item = claims[i];
+            if (item.pool >= round.poolCount) {
+                emit ClaimSkipped(roundId, item.pool, item.index, item.account, ClaimSkipReason.PoolUnknown);
+                continue;
+            }
+            // Batches usually hold one pool's winners, so each pool's slots are read and its
+            // round keys derived once.
+            if (item.pool != loadedPool) {
+                loadedPool = item.pool;
+                slot = _pools[roundId][loadedPool];
+                keys = FeistelShuffle.roundKeys(round.permutationKey, loadedPool);
+            }
+            if (!_verifyProof(item.proof, slot.root, _leaf(item.index, item.account))) {
+                emit ClaimSkipped(roundId, item.pool, item.index, item.account, ClaimSkipReason.InvalidProof);
+                continue;
+            }
+            (bool won, uint256 serial) = _winnerSerial(roundId, keys, loadedPool, slot, item.index, item.account);
+            if (won) _push(pending, loadedPool, item.index, item.account, serial);
+        }
+    }
+
+    /// @dev Collects the winners among proven `entrants` of one pool; skips the others.
+    function _proven(
+        uint256 roundId,
+        uint256[FEISTEL_ROUNDS] memory keys,
+        uint256 pool,
+        PoolSlot memory slot,
+        Entrant[] calldata entrants
+    )
+        private
+        returns (Pending memory pending)
     {
         uint256 count = entrants.length;
-        pending = new Pending[](count);
+        pending = _newPending(count);
         for (uint256 i; i < count; ++i) {
             Entrant calldata entrant = entrants[i];
-            (bool won, uint256 serial) = _winnerSerial(roundId, key, pool, slot, entrant.index, entrant.account);
-            if (won) pending[accepted++] = Pending(pool, entrant.index, entrant.account, serial);
+            (bool won, uint256 serial) = _winnerSerial(roundId, keys, pool, slot, entrant.index, entrant.account);
+            if (won) _push(pending, pool, entrant.index, entrant.account, serial);
         }
     }
 
@@ -590,7 +600,7 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
     /// Returns whether it won and its serial; emits {ClaimSkipped} when it did not.
     function _winnerSerial(
         uint256 roundId,
-        uint128 key,
+        uint256[FEISTEL_ROUNDS] memory keys,
         uint256 pool,
         PoolSlot memory slot,
         uint256 index,
@@ -600,7 +610,7 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         if (index >= slot.entrants) {
             reason = ClaimSkipReason.IndexOutOfRange;
         } else {
-            uint256 rank = FeistelShuffle.permute(key, pool, slot.entrants, index);
+            uint256 rank = FeistelShuffle.permuteWith(keys, slot.entrants, index);
             if (rank >= slot.winners) reason = ClaimSkipReason.NotWinner;
             else if (account == address(0)) reason = ClaimSkipReason.InvalidAccount;
             else return (true, slot.firstSerial + rank);
@@ -609,33 +619,62 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         return (false, 0);
     }
 
-    /// @dev Mints the first `count` pending items with one call to the series, then gives the
-    /// items it skipped a second chance through the recovery chain. Emits {BadgeClaimed} or
-    /// {ClaimSkipped} per item and returns how many badges were issued.
-    function _mintPending(uint256 roundId, Pending[] memory pending, uint256 count) private returns (uint256 issued) {
+    function _newPending(uint256 capacity) private pure returns (Pending memory pending) {
+        pending.holders = new address[](capacity);
+        pending.serials = new uint256[](capacity);
+        pending.entrants = new uint256[](capacity);
+    }
+
+    function _push(Pending memory pending, uint256 pool, uint256 index, address account, uint256 serial)
+        private
+        pure
+    {
+        uint256 position = pending.count++;
+        pending.holders[position] = account;
+        pending.serials[position] = serial;
+        // Cannot collide: pool < 8 and index < 2^32, checked against the pool's entrant count.
+        pending.entrants[position] = (pool << 32) | index;
+    }
+
+    /// @dev Mints the pending items with one call to the series, then gives the items it skipped
+    /// a second chance through the recovery chain. Emits {BadgeClaimed} or {ClaimSkipped} per
+    /// item and returns how many badges were issued.
+    function _mintPending(uint256 roundId, Pending memory pending) private returns (uint256 issued) {
+        uint256 count = pending.count;
         if (count == 0) return 0;
-        address[] memory holders = new address[](count);
-        uint256[] memory serials = new uint256[](count);
-        for (uint256 i; i < count; ++i) {
-            holders[i] = pending[i].account;
-            serials[i] = pending[i].serial;
+        address[] memory holders = pending.holders;
+        uint256[] memory serials = pending.serials;
+        // Shortens both arrays to the pending items; memory past the new end stays unused.
+        assembly ("memory-safe") {
+            mstore(holders, count)
+            mstore(serials, count)
         }
         uint256 mintedMask = _series.mintDrawnBatch(roundId, holders, serials);
 
         for (uint256 i; i < count; ++i) {
-            if (_settle(roundId, pending[i], (mintedMask >> i) & 1 == 1)) ++issued;
+            if (_settle(roundId, pending, i, (mintedMask >> i) & 1 == 1)) ++issued;
         }
     }
 
-    /// @dev Emits the outcome of one pending item after the batch mint; an item that the series
+    /// @dev Emits the outcome of pending item `i` after the batch mint; an item that the series
     /// skipped gets a second chance through the recovery chain. Returns whether it was issued.
-    function _settle(uint256 roundId, Pending memory item, bool minted) private returns (bool) {
-        address holder = item.account;
-        if (!minted) (minted, holder) = _issueToSuccessor(roundId, item.account, item.serial);
+    function _settle(uint256 roundId, Pending memory pending, uint256 i, bool minted) private returns (bool) {
+        address holder = pending.holders[i];
+        if (!minted) (minted, holder) = _issueToSuccessor(roundId, holder, pending.serials[i]);
+        uint256 entrant = pending.entrants[i];
         if (minted) {
-            emit BadgeClaimed(roundId, item.pool, item.index, item.account, item.serial, BadgeIds.encode(roundId, holder));
+            emit BadgeClaimed(
+                roundId,
+                entrant >> 32,
+                entrant & 0xffffffff,
+                pending.holders[i],
+                pending.serials[i],
+                BadgeIds.encode(roundId, holder)
+            );
         } else {
-            emit ClaimSkipped(roundId, item.pool, item.index, item.account, _notIssuedReason(roundId, holder));
+            emit ClaimSkipped(
+                roundId, entrant >> 32, entrant & 0xffffffff, pending.holders[i], _notIssuedReason(roundId, holder)
+            );
         }
         return minted;
     }

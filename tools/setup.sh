@@ -80,11 +80,13 @@ for tool in solc anvil forge; do
   ln -sfn "$target" ".venv/bin/$tool"
 done
 
-# Every Python of .venv (activated or not, ape included) sees the bridge and the node tools, so
-# no variable has to be exported by hand. A .pth line that starts with "import" runs at start-up.
+# Every Python of .venv (activated or not, ape included) sees the bridge, the node tools and the
+# project folder as an include path of the bridge (ape compiles in a temporary copy that lacks
+# node_modules), so no variable has to be exported by hand. A .pth line that starts with "import"
+# runs at start-up.
 site_packages=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 cat >"$site_packages/merit-toolchain.pth" <<PTH
-import os; os.environ.setdefault("SOLCX_BINARY_PATH", "$ROOT/.solcx"); os.environ["PATH"] = os.pathsep.join(["$ROOT/.venv/bin", "$ROOT/node_modules/.bin", os.environ.get("PATH", "")])
+import os; os.environ.setdefault("SOLCX_BINARY_PATH", "$ROOT/.solcx"); os.environ.setdefault("MERIT_SOLC_INCLUDE_PATHS", "$ROOT"); os.environ["PATH"] = os.pathsep.join(["$ROOT/.venv/bin", "$ROOT/node_modules/.bin", os.environ.get("PATH", "")])
 PTH
 
 reported=$(.venv/bin/python -c 'import solcx; print(solcx.get_installed_solc_versions())')

@@ -8,6 +8,12 @@
 // Imports that are not in the standard-JSON input are read from disk the way native solc reads
 // them: relative to the base path first, then to each include path, and only inside the allowed
 // directories (base path, include paths and allow paths).
+//
+// One addition to native solc: the folders listed in the environment variable
+// MERIT_SOLC_INCLUDE_PATHS (separated by ':') are appended to the include paths. ape-solidity
+// compiles in a temporary copy of the project that holds only its sources, so imports that the
+// project remaps to node_modules/ resolve through the real project folder, which the set-up step
+// puts in that variable.
 'use strict';
 
 const fs = require('fs');
@@ -90,7 +96,8 @@ function isInside(file, directory) {
 /** Builds solc's import callback: finds a source unit on disk the way native solc does. */
 function makeImportReader(options) {
   const basePath = path.resolve(options.basePath || '.');
-  const includePaths = options.includePaths.map((entry) => path.resolve(entry));
+  const extraIncludePaths = (process.env.MERIT_SOLC_INCLUDE_PATHS || '').split(':').filter((entry) => entry !== '');
+  const includePaths = [...options.includePaths, ...extraIncludePaths].map((entry) => path.resolve(entry));
   const allowed = [basePath, ...includePaths, ...options.allowPaths.map((entry) => path.resolve(entry))];
 
   return (sourceUnitName) => {

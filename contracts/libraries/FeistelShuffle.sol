@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+/// @dev Number of Feistel rounds; file-level so that callers can size arrays of round keys.
+uint256 constant FEISTEL_ROUNDS = 6;
+
 /// @title FeistelShuffle
 /// @notice A keyed permutation of `[0, n)` for `1 <= n < 2^32`, evaluated in O(1) storage and a
 /// handful of hashes, so that a draw can say whether entrant `i` won without touching the other
@@ -49,7 +52,7 @@ library FeistelShuffle {
     error FeistelShuffleOutOfDomain(uint256 value, uint256 n);
 
     /// @dev Number of Feistel rounds.
-    uint256 internal constant ROUNDS = 6;
+    uint256 internal constant ROUNDS = FEISTEL_ROUNDS;
 
     /// @dev Exclusive upper bound of the domain size.
     uint256 internal constant MAX_DOMAIN = 1 << 32;
@@ -59,17 +62,40 @@ library FeistelShuffle {
         return uint128(uint256(keccak256(abi.encode(seed))));
     }
 
-    /// @notice Returns `P(index)`, the rank of `index` in pool `pool` under `key`.
-    /// @dev Requirements: `1 <= n < 2^32` and `index < n`.
-    function permute(uint128 key, uint256 pool, uint256 n, uint256 index) internal pure returns (uint256 rank) {
-        _checkDomain(n, index);
-        uint256 half = _halfWidth(n);
+    /// @notice Derives the six round keys of pool `pool` from `key` (step 2):
+    /// `k[r] = low 64 bits of keccak256(abi.encode(uint256(key), pool, r))`.
+    /// @dev A batch that permutes many entrants of one pool derives them once.
+    function roundKeys(uint128 key, uint256 pool) internal pure returns (uint256[FEISTEL_ROUNDS] memory keys) {
         // Widening in Solidity clears the bits above 128, which assembly would see as they are.
         uint256 keyWord = key;
+        // Gas: the three-word hash input sits at the free memory pointer without being
+        // allocated, above `keys`, which is allocated already; nothing else uses that memory
+        // before the block ends.
+        assembly ("memory-safe") {
+            let input := mload(0x40)
+            mstore(input, keyWord)
+            mstore(add(input, 0x20), pool)
+            for { let r := 0 } lt(r, 6) { r := add(r, 1) } {
+                mstore(add(input, 0x40), r)
+                mstore(add(keys, shl(5, r)), and(keccak256(input, 0x60), 0xffffffffffffffff))
+            }
+        }
+    }
 
-        // Gas: the claim runs this once per badge, so the six round keys stay on the stack and
-        // the rounds are unrolled. Memory at the free memory pointer serves as hash input and is
-        // not allocated, because nothing else uses memory until the block ends.
+    /// @notice Returns `P(index)`, the rank of `index` in pool `pool` under `key`.
+    /// @dev Requirements: `1 <= n < 2^32` and `index < n`.
+    function permute(uint128 key, uint256 pool, uint256 n, uint256 index) internal pure returns (uint256) {
+        return permuteWith(roundKeys(key, pool), n, index);
+    }
+
+    /// @notice Returns `P(index)` with round keys from {roundKeys}.
+    /// @dev Requirements: `1 <= n < 2^32` and `index < n`.
+    function permuteWith(uint256[FEISTEL_ROUNDS] memory keys, uint256 n, uint256 index) internal pure returns (uint256 rank) {
+        _checkDomain(n, index);
+        uint256 half = _halfWidth(n);
+
+        // Gas: the claim runs this once per badge, so the six round keys sit on the stack and
+        // the rounds are unrolled.
         assembly ("memory-safe") {
             // Step 5: F(r, v) = mix64(v ^ k[r]) & mask. `v ^ k` is below 2^64 (v < 2^16), and
             // every product of two values below 2^64 fits in 256 bits, so `and` with 2^64 - 1
@@ -83,22 +109,12 @@ library FeistelShuffle {
                 out := and(xor(z, shr(31, z)), mask)
             }
 
-            // Step 2: k[r] = low 64 bits of keccak256(abi.encode(uint256(key), pool, r)).
-            let input := mload(0x40)
-            mstore(input, keyWord)
-            mstore(add(input, 0x20), pool)
-            mstore(add(input, 0x40), 0)
-            let k0 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 1)
-            let k1 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 2)
-            let k2 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 3)
-            let k3 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 4)
-            let k4 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 5)
-            let k5 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            let k0 := mload(keys)
+            let k1 := mload(add(keys, 0x20))
+            let k2 := mload(add(keys, 0x40))
+            let k3 := mload(add(keys, 0x60))
+            let k4 := mload(add(keys, 0x80))
+            let k5 := mload(add(keys, 0xa0))
 
             // Steps 6 and 7: encrypt until the value falls below n.
             let mask := sub(shl(half, 1), 1)
@@ -126,9 +142,9 @@ library FeistelShuffle {
     function unpermute(uint128 key, uint256 pool, uint256 n, uint256 rank) internal pure returns (uint256 index) {
         _checkDomain(n, rank);
         uint256 half = _halfWidth(n);
-        uint256 keyWord = key;
+        uint256[FEISTEL_ROUNDS] memory keys = roundKeys(key, pool);
 
-        // Same layout as {permute}; the rounds run backwards.
+        // Same layout as {permuteWith}; the rounds run backwards.
         assembly ("memory-safe") {
             function f(v, k, mask) -> out {
                 let z := xor(v, k)
@@ -139,21 +155,12 @@ library FeistelShuffle {
                 out := and(xor(z, shr(31, z)), mask)
             }
 
-            let input := mload(0x40)
-            mstore(input, keyWord)
-            mstore(add(input, 0x20), pool)
-            mstore(add(input, 0x40), 0)
-            let k0 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 1)
-            let k1 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 2)
-            let k2 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 3)
-            let k3 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 4)
-            let k4 := and(keccak256(input, 0x60), 0xffffffffffffffff)
-            mstore(add(input, 0x40), 5)
-            let k5 := and(keccak256(input, 0x60), 0xffffffffffffffff)
+            let k0 := mload(keys)
+            let k1 := mload(add(keys, 0x20))
+            let k2 := mload(add(keys, 0x40))
+            let k3 := mload(add(keys, 0x60))
+            let k4 := mload(add(keys, 0x80))
+            let k5 := mload(add(keys, 0xa0))
 
             let mask := sub(shl(half, 1), 1)
             index := rank
@@ -161,7 +168,7 @@ library FeistelShuffle {
                 let l := shr(half, index)
                 let r := and(index, mask)
                 // Round i computes (L, R) = (R ^ F(i, L), L), for i = 5..0, in place as in
-                // {permute}: each line undoes the matching line there.
+                // {permuteWith}: each line undoes the matching line there.
                 r := xor(r, f(l, k5, mask))
                 l := xor(l, f(r, k4, mask))
                 r := xor(r, f(l, k3, mask))
