@@ -4,10 +4,15 @@ Contracts deployed by session fixtures persist; ape reverts each test's own chan
 test starts from the same deployed state.
 """
 
-from collections.abc import Callable
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from web3 import Web3
 
 ADMIN_TRANSFER_DELAY = 3 * 24 * 3600
 RECOVERY_DELAY = 2 * 24 * 3600
@@ -117,3 +122,27 @@ def token_id() -> Callable[[int, Any], int]:
         return (edition_id << 160) | int(str(holder), 16)
 
     return compute
+
+
+@pytest.fixture
+def anvil() -> Iterator[str]:
+    """An anvil node of the project on a free loopback port, for tests that drive `ape run` in
+    subprocesses against one chain (pass it as APE_FOUNDRY_HOST); yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    binary = Path(__file__).resolve().parents[1] / "node_modules" / ".bin" / "anvil"
+    process = subprocess.Popen(
+        [str(binary), "--port", str(port), "--host", "127.0.0.1", "--silent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    web3 = Web3(Web3.HTTPProvider(url))
+    for _ in range(100):
+        if web3.is_connected():
+            break
+        time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)

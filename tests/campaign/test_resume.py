@@ -7,7 +7,6 @@ The test starts its own anvil on a free loopback port, so the chain outlives the
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -23,35 +22,8 @@ from .conftest import HMAC_SECRET, write_campaign
 
 ROOT = Path(__file__).resolve().parents[2]
 APE = ROOT / ".venv" / "bin" / "ape"
-ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def anvil():
-    """An anvil node on a free loopback port; yields its URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(ANVIL), "--port", str(port), "--host", "127.0.0.1", "--silent"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    web3 = Web3(Web3.HTTPProvider(url))
-    for _ in range(100):
-        if web3.is_connected():
-            break
-        time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def confirmed_airdrops(journal: Path) -> int:

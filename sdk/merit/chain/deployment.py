@@ -384,14 +384,26 @@ def _ensure_vrf_source(
     if source.owner() != draw.address:
         sender.send("deploy", "deploy/accept-source-ownership", draw.acceptSourceOwnership.as_transaction(source.address))
 
+    # The coordinator mock shares the subscription interface of Chainlink's VRFCoordinatorV2_5.
     coordinator_contract = instance_at("VrfCoordinatorMock", vrf.coordinator)
-    consumers = coordinator_contract.getSubscription(vrf.subscription_id)[4]
-    if source.address not in [to_checksum_address(consumer) for consumer in consumers]:
-        sender.send(
-            "deploy",
-            "deploy/vrf-consumer",
-            coordinator_contract.addConsumer.as_transaction(vrf.subscription_id, source.address),
+    _, _, _, owner, consumers = coordinator_contract.getSubscription(vrf.subscription_id)
+    if source.address in [to_checksum_address(consumer) for consumer in consumers]:
+        return source
+    if to_checksum_address(owner) != sender.account.address:
+        logger.warning(
+            "VRF subscription %d belongs to %s, not to %s: add the randomness source %s as a consumer "
+            "of the subscription (Chainlink's subscription manager), or the draws cannot request.",
+            vrf.subscription_id,
+            owner,
+            sender.account.address,
+            source.address,
         )
+        return source
+    sender.send(
+        "deploy",
+        "deploy/vrf-consumer",
+        coordinator_contract.addConsumer.as_transaction(vrf.subscription_id, source.address),
+    )
     return source
 
 

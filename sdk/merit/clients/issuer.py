@@ -463,6 +463,18 @@ class Issuer(ManagerAccessMixin):
             return
         if state == RoundState.COMMITTED:
             close_time = int(draw.getRound(round_id).closeTime)
+            unfinished = self._unfinished_airdrop_before(edition, close_time)
+            if unfinished is not None and self.chain_manager.pending_timestamp < close_time:
+                # Moving a replayed clock this far would close the window of an edition whose
+                # winners still wait for their badges.
+                logger.info(
+                    "Round %d (%s) waits: edition %s still has badges to issue in its window. Run the "
+                    "issue step, then draw again.",
+                    round_id,
+                    edition.id,
+                    unfinished,
+                )
+                return
             if not self._advance_clock_to(close_time):
                 logger.info(
                     "Round %d (%s) closes at %s; request its draw after that.",
@@ -488,6 +500,24 @@ class Issuer(ManagerAccessMixin):
         if state == RoundState.SEEDED:
             seed = self.seed_of(round_id)
             logger.info("Round %d (%s) is seeded: %#x.", round_id, edition.id, seed)
+
+    def _unfinished_airdrop_before(self, edition: Edition, timestamp: int) -> str | None:
+        """Return the id of a seeded edition whose window closes by `timestamp` while some of its
+        winners have no badge yet, or None."""
+        draw = self.draw_contract()
+        schedule = self.schedule()
+        for earlier in self.campaign.editions:
+            if earlier.id == edition.id:
+                return None
+            if schedule.chain_time(self.campaign.window(earlier.id).closes) > timestamp:
+                continue
+            if int(draw.roundState(self.on_chain_id(earlier.id))) != RoundState.SEEDED:
+                continue
+            recorded = self.journal.round(earlier.id)
+            winners = sum(pool.k for pool in recorded.pools) if recorded else 0
+            if len(self.journal.badges(earlier.id)) < winners:
+                return earlier.id
+        return None
 
     def _deliver_vrf(self, edition: Edition, round_id: int, request_id: int) -> None:
         draw = self.draw_contract()
