@@ -137,7 +137,7 @@ def report(campaign, account_alias, out_root, deployments_root):
 @deployments_option
 @report_errors
 def status(campaign, account_alias, out_root, deployments_root):
-    """Show where each edition stands."""
+    """Show the progress of each edition."""
     with _issuer(campaign, account_alias, out_root, deployments_root) as issuer:
         _print_status(issuer)
 

@@ -125,7 +125,7 @@ def vrf_options(function: F) -> F:
         click.option("--vrf-key-hash", metavar="HEX", help="Gas lane key hash of the coordinator."),
         click.option("--vrf-subscription", metavar="ID", type=int, help="VRF subscription that pays."),
         click.option("--vrf-confirmations", metavar="BLOCKS", type=int, default=3, show_default=True,
-                     help="Blocks the oracle waits before answering."),
+                     help="Blocks the oracle waits before it responds."),
         click.option("--vrf-callback-gas", metavar="GAS", type=int, default=200_000, show_default=True,
                      help="Gas limit of the seed callback."),
     ]

@@ -83,7 +83,7 @@ class VrfSettings(BaseModel):
 
 
 class DeploymentRecord(BaseModel):
-    """Where a campaign's contracts live on one network."""
+    """The addresses and origins of a campaign's contracts on one network."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -13,7 +13,7 @@ Steps, per edition in calendar order:
 - **deploy**: the series, the draw and the randomness source (`merit.chain.deployment`).
 - **commit**: create the edition (metadata and artwork hashes) and commit its round manifest.
 - **draw**: once the round's close time has passed, request the seed and, on a local network,
-  have the VRF coordinator mock answer it, or reveal the commit–reveal secret.
+  have the VRF coordinator mock respond, or reveal the commit–reveal secret.
 - **issue**: compute the winners with `merit.permutation`, check them against the contract, and
   airdrop their badges in multiproof batches.
 """
@@ -86,7 +86,7 @@ class RoundState:
 
 @dataclass
 class EditionStatus:
-    """Where one edition of a campaign stands.
+    """The progress of one edition of a campaign.
 
     Attributes:
         edition: Campaign edition id.
@@ -522,7 +522,7 @@ class Issuer(ManagerAccessMixin):
     def _deliver_vrf(self, edition: Edition, round_id: int, request_id: int) -> None:
         draw = self.draw_contract()
         if self.vrf is None and is_local_network():
-            # The coordinator mock stands in for Chainlink's oracle on a local chain; its words
+            # The coordinator mock replaces Chainlink's oracle on a local chain; its words
             # derive from the request id, so a local draw is reproducible, not random.
             coordinator = instance_at("VrfCoordinatorMock", self.record.address_of("VrfCoordinatorMock"))
             sent = self.sender.send(
@@ -815,7 +815,7 @@ class Issuer(ManagerAccessMixin):
         return paths
 
     def status(self) -> list[EditionStatus]:
-        """Return where each edition stands, from the journal and, once deployed, the chain."""
+        """Return the progress of each edition, from the journal and, once deployed, the chain."""
         statuses = [self._plan_status(edition) for edition in self.campaign.editions]
         try:
             draw = self.draw_contract()

@@ -45,7 +45,7 @@ def new_users_channel(campaign: Campaign) -> str | None:
 
 
 def collect_report(issuer: Issuer, audit: AuditResult) -> CampaignReport:
-    """Return the report of `issuer`'s campaign as it stands on the connected chain.
+    """Return the report of `issuer`'s campaign, as of the newest block of the connected chain.
 
     Raises:
         DeploymentError: if the campaign is not deployed on the connected network.
