@@ -9,13 +9,13 @@ FORGE := node_modules/.bin/forge
 SETUP_STAMPS := $(VENV)/.merit-setup node_modules/.merit-setup .solcx/solc-v0.8.28
 ANVIL_NETWORK := ethereum:local:foundry
 
-.PHONY: help setup compile artifacts test test-embedded test-anvil test-forge fuzz-deep demo bench bench-quick clean
+.PHONY: help setup compile artifacts test test-embedded test-anvil test-forge test-demo fuzz-deep demo bench bench-quick clean
 
 help:
 	@echo "make setup        install the toolchain into .venv, node_modules and .solcx"
 	@echo "make compile      compile the contracts with ape"
 	@echo "make artifacts    compile afresh and copy the ABIs and bytecode into the SDK"
-	@echo "make test         run every test: embedded chain, anvil and forge"
+	@echo "make test         run every test: embedded chain, anvil, forge and the demo"
 	@echo "make fuzz-deep    forge fuzz and invariant runs of the deep profile"
 	@echo "make demo         run the solar-term example campaign on the embedded chain"
 	@echo "                  (DEMO_NETWORK=ethereum:local:foundry: on anvil)"
@@ -35,7 +35,7 @@ artifacts: setup
 	$(APE) compile --force
 	$(PYTHON) tools/export_artifacts.py
 
-test: test-embedded test-anvil test-forge
+test: test-embedded test-anvil test-forge test-demo
 
 # Every Python test on the embedded chain (py-evm): unit, SDK, contract and script tests.
 test-embedded: setup
@@ -65,6 +65,9 @@ bench: setup
 # The same at small sizes, in a minute or two, written to bench/work/quick/ for iterating.
 bench-quick: setup
 	$(PYTHON) -m bench.run --quick
+
+# The README's first command, end to end, so that CI checks it as written.
+test-demo: demo
 
 fuzz-deep: setup
 	FOUNDRY_PROFILE=deep $(FORGE) test
