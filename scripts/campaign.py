@@ -105,7 +105,7 @@ def draw(campaign, account_alias, out_root, deployments_root, editions, **option
 @out_option
 @deployments_option
 @click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
-@click.option("--batch-size", type=click.IntRange(1, 2000), default=DEFAULT_BATCH_SIZE, show_default=True,
+@click.option("--batch-size", type=click.IntRange(1, 256), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Winners per airdrop transaction.")
 @report_errors
 def issue(campaign, account_alias, out_root, deployments_root, editions, batch_size):
@@ -149,7 +149,7 @@ def status(campaign, account_alias, out_root, deployments_root):
 @deployments_option
 @click.option("--allow-rejections", is_flag=True, help="Proceed without rejected entrant rows instead of stopping.")
 @click.option("--issuer", "issuer_address", metavar="ADDRESS", help="Account that gets the issuer roles at deployment.")
-@click.option("--batch-size", type=click.IntRange(1, 2000), default=DEFAULT_BATCH_SIZE, show_default=True,
+@click.option("--batch-size", type=click.IntRange(1, 256), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Winners per airdrop transaction.")
 @vrf_options
 @report_errors

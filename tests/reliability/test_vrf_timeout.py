@@ -109,11 +109,6 @@ def test_retry_after_lapse_seeds_once(campaign):
     assert summary.claims == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the draw step answers requestIds[0] only and never calls requestRandomness again, so a "
-    "lapsed VRF request leaves the round requested for good",
-)
 def test_issuer_retries_lapsed_request(campaign):
     request_without_fulfilment(campaign)
     advance_clock(campaign, REQUEST_TIMEOUT + 1)

@@ -486,7 +486,26 @@ class Issuer(ManagerAccessMixin):
             self.sender.send("draw", f"request/{edition.id}", draw.requestRandomness.as_transaction(round_id))
             state = int(draw.roundState(round_id))
         if state == RoundState.REQUESTED:
-            request_id = int(draw.getRound(round_id).requestIds[0])
+            round_view = draw.getRound(round_id)
+            request_id = int(round_view.requestIds[int(round_view.attempts) - 1])
+            source = self.source_contract()
+            if source.requestLapsed(request_id) and int(round_view.attempts) < 2 and source.allowsRetry():
+                # A Chainlink request that was never answered lapses after 25 hours; the draw then
+                # allows exactly one new request for the same manifest (roundState says Failed
+                # when none is left, which the check below reports).
+                self.sender.send(
+                    "draw",
+                    f"request/{edition.id}/retry-{int(round_view.attempts)}",
+                    draw.requestRandomness.as_transaction(round_id),
+                )
+                round_view = draw.getRound(round_id)
+                request_id = int(round_view.requestIds[int(round_view.attempts) - 1])
+                logger.warning(
+                    "Request %d of round %d lapsed unanswered; sent request %d, the last one allowed.",
+                    int(round_view.requestIds[0]),
+                    round_id,
+                    request_id,
+                )
             if self.campaign.randomness == "vrf":
                 self._deliver_vrf(edition, round_id, request_id)
             else:
