@@ -58,7 +58,7 @@ demo: setup
 	$(APE) run campaign run $(DEMO_CAMPAIGN) --allow-rejections --network $(DEMO_NETWORK)
 
 # Every benchmark: gas on anvil, off-chain speed, whole campaigns on anvil and the embedded chain.
-# Compiles afresh, then writes bench/results.json, bench/RESULTS.md and the plots (about an hour).
+# Compiles afresh, then writes bench/results.json, bench/RESULTS.md and the plots (about half an hour).
 bench: setup
 	$(PYTHON) -m bench.run
 

@@ -10,6 +10,7 @@ figure with its formula. The PNG plots are written next to the page.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import re
 import sys
@@ -58,7 +59,9 @@ def format_value(key: str, value: float | None) -> str:
         return format_seconds(value)
     if key.endswith("_mb"):
         return f"{value:,.0f} MiB"
-    if "ratio" in key or "speedup" in key:
+    if "speedup" in key:
+        return f"{value:,.0f} ×" if value >= 10 else f"{value:.1f} ×"
+    if "ratio" in key:
         return f"{value:.2f}"
     return format_gas(value)
 
@@ -156,7 +159,7 @@ def tree_table(results: Results) -> list[str]:
             f"| {n:,} | {format_seconds(results.figure(key))} | {format_value('_mb', results.figure(f'sdk.tree_{n}_peak_mb'))} | "
             f"{format_seconds(results.figure(f'sdk.ozjs_tree_{n}_s'))} | {format_seconds(results.figure(f'sdk.ozjs_tree_only_{n}_s'))} | "
             f"{format_value('_mb', results.figure(f'sdk.ozjs_tree_{n}_peak_mb'))} | "
-            f"{format_value('speedup', results.figure(f'sdk.speedup_{n}'))} × | identical |"
+            f"{format_value('speedup', results.figure(f'sdk.speedup_{n}'))} | identical |"
         )
     return lines
 
@@ -299,6 +302,12 @@ def _meta_lines(meta: dict[str, Any]) -> list[str]:
     ]
 
 
+def _duration_minutes(meta: dict[str, Any]) -> str:
+    started = dt.datetime.fromisoformat(meta["started_at"])
+    finished = dt.datetime.fromisoformat(meta["finished_at"])
+    return f"{(finished - started).total_seconds() / 60:.0f} minutes"
+
+
 def render_page(results: Results, plots: Sequence[str]) -> str:
     """Return the Markdown of the results page."""
     meta = results.meta
@@ -306,7 +315,8 @@ def render_page(results: Results, plots: Sequence[str]) -> str:
     if results.mode == "quick":
         lines += ["> Quick run (`make bench-quick`): small sizes only, for iterating. The figures of record are in", "> bench/RESULTS.md, written by `make bench`.", ""]
     lines += [
-        "Rerun everything with one command: `make bench` (about an hour; `make bench-quick` takes a minute or two).",
+        f"Rerun everything with one command: `make bench` (this run took {_duration_minutes(meta)}; `make bench-quick` "
+        "takes a minute or two).",
         "Machine-readable figures: `results.json` next to this page (gas in gas units, times in seconds, memory in MiB).",
         "",
         *_meta_lines(meta),
@@ -363,7 +373,10 @@ def render_page(results: Results, plots: Sequence[str]) -> str:
         "timed from outside (ape start-up and, on anvil, starting the node included); total gas and transactions",
         "come from the run's journal. The campaigns are copies renamed with a `bench-` prefix: the example",
         "(examples/palace-solar-terms) and synthetic ones with the example's 8 editions and 2,800 badges but",
-        "generated entrant files, every row valid.",
+        "generated entrant files, every row valid. On anvil the run uses the node that ape's foundry provider",
+        "starts, with `--steps-tracing`: it keeps every EVM step of every transaction, so the node grows by",
+        "gigabytes over a campaign and large airdrop transactions take many seconds, while ape waits at most",
+        "20 s for a local receipt. A failed run is listed with the last line of its output.",
         "",
         *campaign_table(results),
         "",

@@ -82,7 +82,7 @@ def test_page_lists_every_goal_with_its_verdict(results):
 def test_page_states_how_the_run_was_made(results):
     page = render_page(results, [])
 
-    assert "`make bench`" in page
+    assert "`make bench` (this run took 60 minutes" in page
     assert "0" * 40 in page
     assert "`contracts/BadgeDraw.sol`" in page
     assert "solidity 0.8.28, EVM cancun, optimizer on, 10,000 runs" in page
@@ -121,7 +121,9 @@ def test_claim_slope_fits_a_line_exactly():
         ("sdk.ozjs_tree_1000000_s", 612.3, "612 s"),
         ("campaign.anvil_s", 72.61, "72.6 s"),
         ("sdk.tree_1000000_peak_mb", 812.4, "812 MiB"),
-        ("sdk.speedup_1000000", 130.456, "130.46"),
+        ("sdk.speedup_1000000", 130.456, "130 ×"),
+        ("sdk.speedup_10000", 9.46, "9.5 ×"),
+        ("series.issue_batch200_baseline_ratio", 0.5356, "0.54"),
         ("draw.is_winner_gas", None, "–"),
     ],
 )
