@@ -55,7 +55,9 @@ class Measured:
         if self.timed_out:
             raise CommandFailed(f"{' '.join(self.command)} timed out after {self.wall_s:.0f} s.")
         if self.returncode != 0:
-            tail = "\n".join(self.stderr.strip().splitlines()[-20:])
+            # Some tools (ape among them) print their errors on stdout.
+            output = self.stderr.strip() or self.stdout.strip()
+            tail = "\n".join(output.splitlines()[-20:])
             raise CommandFailed(f"{' '.join(self.command)} exited with status {self.returncode}:\n{tail}")
         return self
 
