@@ -238,7 +238,10 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
 
         RoundSlot storage slot = _rounds[roundId];
         RoundState state = slot.state;
-        if (state == RoundState.Requested && requestId == record.requestIds[record.attempts - 1]) {
+        // A request id of zero is never current: `requestRandomness` records the id only after
+        // the source returns it, so during `requestSeed` the slot still holds zero, and a source
+        // that delivered from inside that call must not seed the round.
+        if (state == RoundState.Requested && requestId != 0 && requestId == record.requestIds[record.attempts - 1]) {
             // One seed per round: the state leaves Requested here and never returns to it.
             slot.permutationKey = FeistelShuffle.permutationKey(seed);
             slot.state = RoundState.Seeded;

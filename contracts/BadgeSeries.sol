@@ -294,15 +294,17 @@ contract BadgeSeries is IBadgeSeries, IERC721Metadata, IERC4906, IERC5192, IERC5
         returns (bool)
     {
         if (serial == 0 || serial > state.cap()) revert EditionInvalidSerial(editionId, serial, state.cap());
+        if (holder == address(0)) revert BadgeInvalidHolder(holder);
+        uint256 received = _received[holder];
+        uint256 bit = 1 << editionId;
+        // Skipped before the capacity check, so that a batch sent again after a crash skips its
+        // issued items even when they filled the reserved block.
+        if (received & bit != 0) return false;
         // A minter can only mint what it reserved; this keeps `issued <= allocated <= cap` even
         // if a minter assigned a serial twice.
         if (state.issued() + mintedBefore >= state.allocated()) {
             revert EditionCapExceeded(editionId, state.cap(), state.allocated(), mintedBefore + 1);
         }
-        if (holder == address(0)) revert BadgeInvalidHolder(holder);
-        uint256 received = _received[holder];
-        uint256 bit = 1 << editionId;
-        if (received & bit != 0) return false;
 
         _received[holder] = received | bit;
         _emitMinted(BadgeIds.encode(editionId, holder));

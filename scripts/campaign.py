@@ -16,6 +16,7 @@ from ape.cli import ConnectedProviderCommand
 from ape.logging import logger
 
 from merit.cli import (
+    ADDRESS,
     account_option,
     campaign_argument,
     connect_sdk_logging,
@@ -148,7 +149,7 @@ def status(campaign, account_alias, out_root, deployments_root):
 @out_option
 @deployments_option
 @click.option("--allow-rejections", is_flag=True, help="Proceed without rejected entrant rows instead of stopping.")
-@click.option("--issuer", "issuer_address", metavar="ADDRESS", help="Account that gets the issuer roles at deployment.")
+@click.option("--issuer", "issuer_address", metavar="ADDRESS", type=ADDRESS, help="Account that gets the issuer roles at deployment.")
 @click.option("--batch-size", type=click.IntRange(1, 256), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Winners per airdrop transaction.")
 @vrf_options

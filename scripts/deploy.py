@@ -10,6 +10,7 @@ from ape.cli import ConnectedProviderCommand
 from ape.logging import logger
 
 from merit.cli import (
+    ADDRESS,
     account_option,
     campaign_argument,
     connect_sdk_logging,
@@ -26,7 +27,7 @@ from merit.clients.issuer import Issuer
 @click.command(cls=ConnectedProviderCommand)
 @campaign_argument
 @account_option
-@click.option("--issuer", "issuer_address", metavar="ADDRESS", help="Account that gets the issuer roles. Default: the deploying account.")
+@click.option("--issuer", "issuer_address", metavar="ADDRESS", type=ADDRESS, help="Account that gets the issuer roles. Default: the deploying account.")
 @out_option
 @deployments_option
 @vrf_options

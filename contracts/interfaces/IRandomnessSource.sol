@@ -26,7 +26,8 @@ interface IRandomnessSource {
     /// @notice Returns whether a lapsed request may be replaced by exactly one new request.
     function allowsRetry() external view returns (bool);
 
-    /// @notice Starts a request for the random word of round `roundId` and returns its id.
+    /// @notice Starts a request for the random word of round `roundId` and returns its id,
+    /// which is never zero: the draw ignores deliveries for request id zero.
     /// @param commitment The issuer's commitment from the round manifest; zero when
     /// {requiresCommitment} is false.
     /// @dev Requirements: the caller is {draw}. Emits {SeedRequested}.

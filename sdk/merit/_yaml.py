@@ -71,12 +71,41 @@ def read_yaml(text: str) -> YamlDocument:
         ) from error
     except yaml.YAMLError as error:
         raise YamlSyntaxError(f"Invalid YAML: {error}. Fix the syntax.", None) from error
+    except ValueError as error:
+        # PyYAML's constructors raise plain ValueError for a value that matches a date pattern
+        # but is no calendar date, such as 2022-13-01; find the node to name its line.
+        value, line = _failing_timestamp(loader, root)
+        raise YamlSyntaxError(
+            f"Invalid date or time {value!r}: {error}. Write a real calendar date such as 2022-06-21.",
+            line,
+        ) from error
     finally:
         loader.dispose()
 
     duplicates: list[tuple[tuple[str | int, ...], int]] = []
     _find_duplicate_keys(root, (), duplicates)
     return YamlDocument(data=data, duplicate_keys=tuple(duplicates), _root=root)
+
+
+def _failing_timestamp(loader: yaml.SafeLoader, node: object) -> tuple[str | None, int | None]:
+    """Return the value and line of the first timestamp scalar under `node` that fails to load."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_yaml_timestamp(node)
+            except ValueError:
+                return str(node.value), _line(node)
+        return None, None
+    children: list[object] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    for child in children:
+        value, line = _failing_timestamp(loader, child)
+        if value is not None:
+            return value, line
+    return None, None
 
 
 def _line(node: object) -> int | None:

@@ -16,12 +16,15 @@ from ape import accounts
 from ape.api import AccountAPI
 from ape.exceptions import ContractLogicError
 from ape.logging import logger as ape_logger
+from eth_utils import to_checksum_address
 
 from merit.campaign import Campaign, load_campaign
 from merit.chain.deployment import VrfSettings, is_local_network, network_choice
 from merit.errors import MeritError
 
 __all__ = [
+    "ADDRESS",
+    "BYTES32",
     "account_option",
     "report_errors",
     "campaign_argument",
@@ -34,6 +37,35 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AddressType(click.ParamType):
+    """A click parameter type for an address: 0x and 40 hex digits, returned in EIP-55 form."""
+
+    name = "address"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return str(to_checksum_address(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an address; pass 0x and 40 hex digits.", param, ctx)
+
+
+class Bytes32Type(click.ParamType):
+    """A click parameter type for 32 bytes written as 0x and 64 hex digits."""
+
+    name = "hex32"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        digits = text[2:] if text.startswith("0x") else ""
+        if len(digits) != 64 or any(character not in "0123456789abcdefABCDEF" for character in digits):
+            self.fail(f"{text!r} is not 32 bytes; pass 0x and 64 hex digits.", param, ctx)
+        return text.lower()
+
+
+ADDRESS = AddressType()
+BYTES32 = Bytes32Type()
 
 
 def connect_sdk_logging() -> None:
@@ -59,7 +91,8 @@ def report_errors(function: F) -> F:
             raise click.ClickException(str(error)) from error
         except ContractLogicError as error:
             raise click.ClickException(
-                f"The contract rejected the transaction before it was sent: {error}. Nothing was sent."
+                f"The contract rejected the transaction before it was sent: {type(error).__name__}: "
+                f"{error}. Nothing was sent."
             ) from error
 
     return wrapper  # type: ignore[return-value]
@@ -121,8 +154,8 @@ def deployments_option(function: F) -> F:
 def vrf_options(function: F) -> F:
     """Add the Chainlink VRF options that a live network needs."""
     options = [
-        click.option("--vrf-coordinator", metavar="ADDRESS", help="VRF v2.5 coordinator of the network."),
-        click.option("--vrf-key-hash", metavar="HEX", help="Gas lane key hash of the coordinator."),
+        click.option("--vrf-coordinator", metavar="ADDRESS", type=ADDRESS, help="VRF v2.5 coordinator of the network."),
+        click.option("--vrf-key-hash", metavar="HEX", type=BYTES32, help="Gas lane key hash of the coordinator (32 bytes)."),
         click.option("--vrf-subscription", metavar="ID", type=int, help="VRF subscription that pays."),
         click.option("--vrf-confirmations", metavar="BLOCKS", type=int, default=3, show_default=True,
                      help="Blocks the oracle waits before it responds."),

@@ -262,7 +262,8 @@ def parse_entrant_file(
         raise EntrantFileError(
             path,
             f"{len(rejections)} of {len(rows)} rows rejected, so no entrant was accepted. Fix the "
-            "rows below, or pass allow_rejections=True to enter only the valid rows.",
+            "rows below, or enter only the valid rows: --allow-rejections on the command line, "
+            "allow_rejections=True in Python.",
             rejections,
         )
     return EntrantList(path=path, pools=pools, rejections=rejections, row_count=len(rows))

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from merit.entrants import Rejection
 
 __all__ = [
+    "ArgumentError",
     "CampaignFileError",
     "ChainError",
     "DeploymentError",
@@ -135,6 +136,11 @@ class ChainError(MeritError, RuntimeError):
 
 class DeploymentError(MeritError, RuntimeError):
     """Raised if a deployment record is invalid or does not match the connected network."""
+
+
+class ArgumentError(MeritError, ValueError):
+    """Raised if an argument of an SDK call is invalid, such as a text that is not an address or
+    a number out of range; the message names the value and the form expected."""
 
 
 class RoleError(MeritError, PermissionError):

@@ -16,13 +16,13 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.utils import ManagerAccessMixin
 from eth_utils import keccak, to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from merit.campaign import Campaign
 from merit.chain.contracts import ContractName, compiler_of, container, instance_at
@@ -55,6 +55,13 @@ LOCAL_VRF_FUNDING = 10**20
 LOCAL_VRF_KEY_HASH = "0x" + keccak(text="merit local VRF key").hex().removeprefix("0x")
 
 
+def _check_address(value: str) -> str:
+    try:
+        return str(to_checksum_address(value))
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not an address; pass 0x and 40 hex digits.") from error
+
+
 class ContractRecord(BaseModel):
     """One deployed contract, with what it takes to check it against the chain."""
 
@@ -74,8 +81,10 @@ class VrfSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    coordinator: str = Field(description="VRF v2.5 coordinator address of the network.")
-    key_hash: str = Field(description="Gas lane key hash, 0x-prefixed hex.")
+    coordinator: Annotated[str, AfterValidator(_check_address)] = Field(
+        description="VRF v2.5 coordinator address of the network."
+    )
+    key_hash: str = Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="Gas lane key hash: 0x and 64 hex digits.")
     subscription_id: int = Field(ge=1, description="Subscription that pays for the requests.")
     request_confirmations: int = Field(default=3, ge=0, le=200, description="Blocks to wait.")
     callback_gas_limit: int = Field(default=200_000, ge=1, description="Gas for the callback.")
@@ -225,7 +234,10 @@ def deploy_campaign(
     """
     path = record_path(campaign.name, root)
     admin = sender.account.address
-    issuer = to_checksum_address(issuer) if issuer else admin
+    try:
+        issuer = to_checksum_address(issuer) if issuer else admin
+    except ValueError as error:
+        raise DeploymentError(f"The issuer {issuer!r} is not an address; pass 0x and 40 hex digits.") from error
     local = is_local_network()
     if campaign.randomness == "vrf" and vrf is None and not local:
         raise DeploymentError(

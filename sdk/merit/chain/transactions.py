@@ -99,6 +99,11 @@ class JournaledSender(ManagerAccessMixin):
         txn.sender = self.account.address
         txn.chain_id = self.provider.chain_id
         prepared = self.account.prepare_transaction(txn)
+        # On local networks ape fills in the block's gas limit without estimating, so a call that
+        # would revert would be mined. Estimating here raises ContractLogicError before anything
+        # is recorded or sent. The prepared gas limit stays: an estimate can starve callbacks
+        # that run with a gas stipend of their own, such as the VRF coordinator's.
+        self.provider.estimate_gas_cost(prepared)
         if replacing and existing is not None and prepared.nonce == existing.nonce:
             self._bump_fees(prepared)
         signed = self.account.sign_transaction(prepared)
@@ -122,7 +127,44 @@ class JournaledSender(ManagerAccessMixin):
         self.journal.mark_sent(key, tx_hash)
 
         receipt = self.provider.send_transaction(signed)
+        if not _is_mined(receipt):
+            found = self._find_receipt(tx_hash)
+            if found is None or not _is_mined(found):
+                raise ChainError(
+                    f"Transaction {tx_hash} for {key} was sent but not mined within "
+                    f"{RECEIPT_WAIT_SECONDS} s. Run the step again later: it finds the receipt, or "
+                    "sends the transaction again on the same nonce if the node dropped it."
+                )
+            receipt = found
         return SentTransaction(self._record_receipt(key, receipt), receipt)
+
+    def reconcile_unresolved(self) -> list[Intent]:
+        """Settle every intent of this account that a crashed run left without a receipt.
+
+        A step whose work is on chain already sends nothing, so it would never meet the intent
+        of the transaction that did that work; run this before any step.
+
+        Returns:
+            The intents as settled: confirmed, reverted or abandoned.
+        """
+        settled = []
+        for intent in self.journal.unresolved_intents(self.provider.chain_id):
+            if intent.sender != self.account.address:
+                logger.warning(
+                    "Intent %s of %s has no receipt; run the campaign with that account to settle it.",
+                    intent.key,
+                    intent.sender,
+                )
+                continue
+            try:
+                settled.append(self._reconcile(intent))
+            except ChainError as error:
+                # A transaction that reverted is on record as such; the step that needs it reports it.
+                logger.warning("Intent %s: %s", intent.key, error)
+                recorded = self.journal.intent(intent.key)
+                if recorded is not None:
+                    settled.append(recorded)
+        return settled
 
     # -- reconciliation --------------------------------------------------------------------------
 
@@ -146,7 +188,8 @@ class JournaledSender(ManagerAccessMixin):
 
     def _find_receipt(self, tx_hash: str) -> ReceiptAPI | None:
         try:
-            return self.provider.get_receipt(tx_hash, timeout=RECEIPT_WAIT_SECONDS)
+            receipt = self.provider.get_receipt(tx_hash, timeout=RECEIPT_WAIT_SECONDS)
+            return receipt if _is_mined(receipt) else None
         except (TransactionNotFoundError, TimeoutError):
             return None
         except Exception as error:  # noqa: BLE001 - providers raise their own types for "unknown hash"
@@ -172,3 +215,10 @@ class JournaledSender(ManagerAccessMixin):
             value = getattr(txn, field, None)
             if isinstance(value, int) and value > 0:
                 setattr(txn, field, int(value * REPLACEMENT_FEE_BUMP) + 1)
+
+
+def _is_mined(receipt: ReceiptAPI) -> bool:
+    """Whether `receipt` is from a block; ape returns a placeholder (no block) when the node has
+    not mined the transaction yet."""
+    block = getattr(receipt, "block_number", None)
+    return isinstance(block, int) and block >= 0

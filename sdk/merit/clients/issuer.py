@@ -51,7 +51,7 @@ from merit.chain.deployment import (
 from merit.chain.transactions import JournaledSender
 from merit.clients.auditor import AuditResult, audit_series
 from merit.entrants import read_entrants
-from merit.errors import ChainError, DeploymentError, JournalError, RoleError
+from merit.errors import ArgumentError, ChainError, DeploymentError, DrawParameterError, JournalError, RoleError
 from merit.journal import JOURNAL_NAME, IssuedBadge, Journal, RoundRecord
 from merit.metadata import edition_display_name, edition_metadata, publish_bytes, series_metadata
 from merit.permutation import FeistelPermutation
@@ -143,7 +143,7 @@ class Issuer(ManagerAccessMixin):
         progress: bool = True,
     ) -> None:
         if batch_size < 1:
-            raise ValueError(f"Batch size {batch_size} is below 1; pass at least 1 winner per batch.")
+            raise ArgumentError(f"Batch size {batch_size} is below 1; pass at least 1 winner per batch.")
         self.campaign = campaign
         self.account = account
         self.out_root = out_root
@@ -164,9 +164,11 @@ class Issuer(ManagerAccessMixin):
 
     @property
     def journal(self) -> Journal:
-        """The campaign journal, bound to the connected chain on first use."""
+        """The campaign journal, bound to the connected chain on first use. Intents that a crashed
+        run left without a receipt are settled then, before any step runs."""
         if self._journal is None:
             self._journal = self._open_journal()
+            JournaledSender(self._journal, self.account).reconcile_unresolved()
         return self._journal
 
     def close(self) -> None:
@@ -199,7 +201,7 @@ class Issuer(ManagerAccessMixin):
             if record is None:
                 raise DeploymentError(
                     f"No deployment record {path} for {network_choice()}. Run the deploy step first "
-                    f"(`ape run campaign deploy {self.campaign.base_dir / 'campaign.yaml'}`)."
+                    "(`ape run deploy CAMPAIGN_FILE`)."
                 )
             self._record = record
         return self._record
@@ -295,14 +297,15 @@ class Issuer(ManagerAccessMixin):
             recorded = self.journal.round(edition.id)
             if recorded is None:
                 entrants = read_entrants(self.campaign, edition.id, secret, allow_rejections=self.allow_rejections)
-                published = publish_entrants(self.campaign, edition.id, entrants, self.out_root, overwrite=True)
-                for pool in published.manifest.pools:
-                    if pool.k < 1:
-                        raise ChainError(
-                            f"Edition {edition.id}: channel {pool.channel} gets no winner (K = 0 of N = "
-                            f"{pool.n}), which a round cannot commit. Raise the edition's supply or the "
-                            "channel's share."
+                counts = entrants.counts()
+                for channel, k in self.campaign.plan_quotas(edition.id, counts).items():
+                    if counts[channel] > 0 and k < 1:
+                        raise DrawParameterError(
+                            f"Edition {edition.id}: channel {channel} gets no winner (K = 0 of N = "
+                            f"{counts[channel]}), which a round cannot commit. Raise the edition's supply or "
+                            "the channel's share."
                         )
+                published = publish_entrants(self.campaign, edition.id, entrants, self.out_root, overwrite=True)
                 with self.journal.transaction():
                     self.journal.record_entrants(edition.id, entrants)
                     self.journal.record_round(published)
@@ -345,7 +348,12 @@ class Issuer(ManagerAccessMixin):
             self._ensure_round(edition, on_chain_id)
 
     def on_chain_id(self, edition_id: str) -> int:
-        """Return the series' id of a campaign edition: editions are created in campaign order."""
+        """Return the series' id of a campaign edition: editions are created in campaign order.
+
+        Raises:
+            CampaignLookupError: if the campaign has no such edition.
+        """
+        self.campaign.edition(edition_id)
         return [edition.id for edition in self.campaign.editions].index(edition_id)
 
     def _ensure_edition(self, edition: Edition) -> int:
@@ -714,10 +722,10 @@ class Issuer(ManagerAccessMixin):
         Raises:
             ChainError: if the holder does not hold that badge now.
             RoleError: if the account lacks ISSUER_ROLE on the series.
-            ValueError: if `reason` is not a uint16 or `holder` is not an address.
+            ArgumentError: if `reason` is not a uint16 or `holder` is not an address.
         """
         if not 0 <= reason <= 0xFFFF:
-            raise ValueError(f"Reason code {reason} is outside 0..65535; pass a uint16.")
+            raise ArgumentError(f"Reason code {reason} is outside 0..65535; pass a uint16.")
         holder = _checksum(holder, "holder")
         series = self.series()
         round_id = self.on_chain_id(edition_id)
@@ -912,7 +920,7 @@ def _checksum(address: str, role: str) -> str:
     try:
         return str(to_checksum_address(address))
     except ValueError as error:
-        raise ValueError(f"The {role} {address!r} is not an address; pass 0x and 40 hex digits.") from error
+        raise ArgumentError(f"The {role} {address!r} is not an address; pass 0x and 40 hex digits.") from error
 
 
 def _hex(value: Any) -> str:
