@@ -61,6 +61,7 @@ class CampaignRun(BaseModel):
     total_gas: int = Field(description="Sum of the receipts' gas, from the journal.")
     gas_by_step: dict[str, int] = Field(description="Gas per campaign step (deploy, commit, draw, issue).")
     command: str
+    load_1min: tuple[float, float] = Field(description="1-minute load average when the run started and ended.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,6 +212,7 @@ def run_campaign(campaign_file: Path, network: str, out_root: Path, *, secret: s
         total_gas=sum(gas_by_step.values()),
         gas_by_step=gas_by_step,
         command="MERIT_HMAC_SECRET=… ape " + " ".join(command[1:]),
+        load_1min=measured.load_1min,
     )
     logger.info("Campaign %s on %s: %.1f s, %d badges, %d gas.", name, network, run.wall_s, run.badges, run.total_gas)
     return run

@@ -40,6 +40,7 @@ class Measured:
         stdout: Everything the child wrote on stdout.
         stderr: Everything the child wrote on stderr.
         timed_out: Whether the child was killed for running past its timeout.
+        load_1min: The machine's 1-minute load average when the command started and ended.
     """
 
     command: tuple[str, ...]
@@ -49,6 +50,7 @@ class Measured:
     stdout: str
     stderr: str
     timed_out: bool
+    load_1min: tuple[float, float]
 
     def check(self) -> Measured:
         """Return self, or raise `CommandFailed` with the tail of stderr if the command failed."""
@@ -76,6 +78,7 @@ def run_measured(
     SIGKILL, together with the wrapper and every other process of their process group.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as usage_file:
+        load_start = os.getloadavg()[0]
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, __file__, usage_file.name, *command],
@@ -108,6 +111,7 @@ def run_measured(
             stdout=out.read().decode("utf-8", errors="replace"),
             stderr=err.read().decode("utf-8", errors="replace"),
             timed_out=timed_out,
+            load_1min=(round(load_start, 2), round(os.getloadavg()[0], 2)),
         )
 
 

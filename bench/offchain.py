@@ -64,6 +64,7 @@ class TreeRun(BaseModel):
     peak_rss_mb: float = Field(description="Peak resident memory of the process, MiB.")
     proof_hashes: int = Field(description="Number of hashes in all proofs together.")
     samples: dict[int, list[str]] = Field(description="Proofs of the sample values, 0x hex.")
+    load_1min: tuple[float, float] = Field(description="1-minute load average when the process started and ended.")
 
 
 class WinnersRun(BaseModel):
@@ -73,6 +74,7 @@ class WinnersRun(BaseModel):
     seconds: float = Field(description="Seconds for FeistelPermutation.winners(N), inside the worker.")
     process_s: float = Field(description="Wall time of the whole process.")
     peak_rss_mb: float = Field(description="Peak resident memory of the process, MiB.")
+    load_1min: tuple[float, float] = Field(description="1-minute load average when the process started and ended.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,6 +168,7 @@ def _tree_run(implementation: str, measured: Measured) -> TreeRun:
         peak_rss_mb=measured.peak_rss_mb,
         proof_hashes=output["proof_hashes"],
         samples={int(index): proof for index, proof in output["samples"].items()},
+        load_1min=measured.load_1min,
     )
 
 
@@ -211,7 +214,11 @@ def measure_winners(count: int) -> WinnersRun:
     ).check()
     output = json.loads(measured.stdout)
     return WinnersRun(
-        entrants=count, seconds=output["seconds"], process_s=measured.wall_s, peak_rss_mb=measured.peak_rss_mb
+        entrants=count,
+        seconds=output["seconds"],
+        process_s=measured.wall_s,
+        peak_rss_mb=measured.peak_rss_mb,
+        load_1min=measured.load_1min,
     )
 
 

@@ -150,35 +150,41 @@ def goals_table(results: Results) -> list[str]:
 def tree_table(results: Results) -> list[str]:
     lines = [
         "| Entrants | SDK tree + all proofs | SDK peak memory | @openzeppelin/merkle-tree tree + all proofs "
-        "| of which tree | JS peak memory | SDK speed-up | roots and sample proofs |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| of which tree | JS peak memory | SDK speed-up | roots and sample proofs | Load (1 min) at JS start, end |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
+    workers = {(run.get("implementation"), run.get("entrants")): run for run in results.details.get("offchain", [])}
     for key, size in _expand(results, r"sdk.tree_(\d+)_s"):
         n = int(size or 0)
         lines.append(
             f"| {n:,} | {format_seconds(results.figure(key))} | {format_value('_mb', results.figure(f'sdk.tree_{n}_peak_mb'))} | "
             f"{format_seconds(results.figure(f'sdk.ozjs_tree_{n}_s'))} | {format_seconds(results.figure(f'sdk.ozjs_tree_only_{n}_s'))} | "
             f"{format_value('_mb', results.figure(f'sdk.ozjs_tree_{n}_peak_mb'))} | "
-            f"{format_value('speedup', results.figure(f'sdk.speedup_{n}'))} | identical |"
+            f"{format_value('speedup', results.figure(f'sdk.speedup_{n}'))} | identical | {_load(workers.get(('ozjs', n), {}))} |"
         )
     return lines
 
 
+def _load(record: dict[str, Any]) -> str:
+    load = record.get("load_1min")
+    return "–" if not load else f"{load[0]:.1f}, {load[1]:.1f}"
+
+
 def campaign_table(results: Results) -> list[str]:
     lines = [
-        "| Campaign | Network | Entrants | Badges | Transactions | Total gas | Wall time | Goal |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| Campaign | Network | Entrants | Badges | Transactions | Total gas | Wall time | Load (1 min) at start, end | Goal |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     goal_of = {"ethereum:local:foundry": "campaign.anvil_s", "ethereum:local:test": "campaign.embedded_s"}
     for run in results.details.get("campaigns", []):
         goal = _goal_text(results, goal_of[run["network"]]) if run["campaign"] == results.meta.get("example_campaign") else ""
         lines.append(
             f"| {run['campaign']} | {run['network']} | {run['entrants']:,} | {run['badges']:,} | {run['transactions']:,} | "
-            f"{run['total_gas']:,} | {format_seconds(run['wall_s'])} | {goal} |"
+            f"{run['total_gas']:,} | {format_seconds(run['wall_s'])} | {_load(run)} | {goal} |"
         )
     for failure in results.details.get("campaign_failures", []):
         last_line = failure["error"].strip().splitlines()[-1] if failure["error"].strip() else "no output"
-        lines.append(f"| {failure['campaign']} | {failure['network']} | failed: {last_line.replace('|', '/')} | | | | | |")
+        lines.append(f"| {failure['campaign']} | {failure['network']} | failed: {last_line.replace('|', '/')} | | | | | | |")
     return lines
 
 

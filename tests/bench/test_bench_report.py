@@ -61,6 +61,7 @@ def results() -> Results:
                     "transactions": 70,
                     "total_gas": 128_352_790,
                     "wall_s": 72.6,
+                    "load_1min": [1.25, 2.5],
                 }
             ]
         },
@@ -100,7 +101,7 @@ def test_gas_rows_show_floor_and_distance(results):
 def test_campaign_rows_carry_their_goal(results):
     page = render_page(results, [])
 
-    assert "| bench-example | ethereum:local:foundry | 19,859 | 2,800 | 70 | 128,352,790 | 72.6 s | < 60 s: **not met** |" in page
+    assert "| bench-example | ethereum:local:foundry | 19,859 | 2,800 | 70 | 128,352,790 | 72.6 s | 1.2, 2.5 | < 60 s: **not met** |" in page
 
 
 def test_claim_slope_fits_a_line_exactly():
