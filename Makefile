@@ -24,7 +24,7 @@ help:
 
 setup: $(SETUP_STAMPS)
 
-$(SETUP_STAMPS) &: requirements.txt package.json package-lock.json sdk/pyproject.toml tools/setup.sh tools/solc-bridge.js
+$(SETUP_STAMPS) &: requirements.txt package.json package-lock.json sdk/pyproject.toml tools/setup.sh tools/solc-bridge.js tools/anvil-wrapper.sh
 	tools/setup.sh
 
 compile: setup

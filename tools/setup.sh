@@ -74,11 +74,10 @@ fi
 # through foundry.toml.
 mkdir -p .solcx
 ln -sfn ../tools/solc-bridge.js ".solcx/solc-v$SOLC_VERSION"
-for tool in solc anvil forge; do
-  target=$ROOT/node_modules/.bin/$tool
-  [ "$tool" = solc ] && target=$ROOT/tools/solc-bridge.js
-  ln -sfn "$target" ".venv/bin/$tool"
-done
+# anvil goes through a wrapper that drops ape-foundry's --steps-tracing (see the wrapper).
+ln -sfn "$ROOT/tools/solc-bridge.js" .venv/bin/solc
+ln -sfn "$ROOT/tools/anvil-wrapper.sh" .venv/bin/anvil
+ln -sfn "$ROOT/node_modules/.bin/forge" .venv/bin/forge
 
 # Every Python of .venv (activated or not, ape included) sees the bridge, the node tools and the
 # project folder as an include path of the bridge (ape compiles in a temporary copy that lacks
