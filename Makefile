@@ -49,13 +49,14 @@ test-forge: setup
 	$(FORGE) test
 
 # The model-case campaign on the embedded chain; DEMO_NETWORK=ethereum:local:foundry runs it on anvil.
-# The example's entrant files contain rejected rows on purpose, so the demo proceeds without them.
+# The example's entrant files contain rejected rows on purpose, so the demo proceeds without them,
+# and every demo starts anew (--fresh) on a chain that ape starts for it.
 # NOTE: the default HMAC secret is for the synthetic demo data only; a real campaign sets its own.
 DEMO_NETWORK ?= ethereum:local:test
 DEMO_CAMPAIGN ?= examples/palace-solar-terms/campaign.yaml
 demo: export MERIT_HMAC_SECRET ?= demo-only-secret-for-the-synthetic-palace-solar-terms-data
 demo: setup
-	$(APE) run campaign run $(DEMO_CAMPAIGN) --allow-rejections --network $(DEMO_NETWORK)
+	$(APE) run campaign run $(DEMO_CAMPAIGN) --allow-rejections --fresh --network $(DEMO_NETWORK)
 
 # Every benchmark: gas on anvil, off-chain speed, whole campaigns on anvil and the embedded chain.
 # Compiles afresh, then writes bench/results.json, bench/RESULTS.md and the plots (about half an hour).

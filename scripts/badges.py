@@ -7,11 +7,14 @@ A recovery executes only after the series' recovery delay, during which the old 
 it by calling `vetoRecovery()` on the series.
 """
 
+import datetime as dt
+
 import click
 from ape.cli import ConnectedProviderCommand
 from ape.logging import logger
 
 from merit.cli import (
+    ADDRESS,
     account_option,
     campaign_argument,
     connect_sdk_logging,
@@ -56,8 +59,8 @@ def recover():
 
 @recover.command(cls=ConnectedProviderCommand)
 @campaign_argument
-@click.argument("holder")
-@click.argument("successor")
+@click.argument("holder", type=ADDRESS)
+@click.argument("successor", type=ADDRESS)
 @account_option
 @out_option
 @deployments_option
@@ -66,7 +69,11 @@ def propose(campaign, holder, successor, account_alias, out_root, deployments_ro
     """Propose moving HOLDER's badges to SUCCESSOR."""
     with _issuer(campaign, account_alias, out_root, deployments_root) as issuer:
         executable_at = issuer.propose_recovery(holder, successor)
-    logger.success(f"Recovery of {holder} to {successor} proposed; it may execute from unix time {executable_at}.")
+    moment = dt.datetime.fromtimestamp(executable_at, dt.timezone.utc).isoformat()
+    logger.success(
+        f"Recovery of {holder} to {successor} proposed; it may execute from {moment} (chain time), "
+        "and the holder can veto it until then."
+    )
 
 
 @recover.command(cls=ConnectedProviderCommand)

@@ -21,6 +21,7 @@ from merit.cli import (
     campaign_argument,
     connect_sdk_logging,
     deployments_option,
+    fresh_option,
     out_option,
     report_errors,
     resolve_account,
@@ -33,6 +34,7 @@ EDITION_HELP = "Edition id to work on (repeatable). Default: every edition."
 
 
 def _issuer(campaign, account_alias, out_root, deployments_root, **extra):
+    """Return an Issuer; `extra` holds its optional arguments, such as `fresh` and `batch_size`."""
     connect_sdk_logging()
     return Issuer(
         campaign, resolve_account(account_alias), out_root=out_root, deployments=deployments_root, **extra
@@ -62,11 +64,12 @@ def cli():
 @account_option
 @out_option
 @deployments_option
+@fresh_option
 @click.option("--allow-rejections", is_flag=True, help="Proceed without rejected entrant rows instead of stopping.")
 @report_errors
-def plan(campaign, account_alias, out_root, deployments_root, allow_rejections):
+def plan(campaign, account_alias, out_root, deployments_root, fresh, allow_rejections):
     """Check every entrant file and publish each edition's round files (off chain)."""
-    with _issuer(campaign, account_alias, out_root, deployments_root, allow_rejections=allow_rejections) as issuer:
+    with _issuer(campaign, account_alias, out_root, deployments_root, allow_rejections=allow_rejections, fresh=fresh) as issuer:
         issuer.plan()
         _print_status(issuer)
 
@@ -76,11 +79,12 @@ def plan(campaign, account_alias, out_root, deployments_root, allow_rejections):
 @account_option
 @out_option
 @deployments_option
+@fresh_option
 @click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
 @report_errors
-def commit(campaign, account_alias, out_root, deployments_root, editions):
+def commit(campaign, account_alias, out_root, deployments_root, fresh, editions):
     """Create editions on chain and commit their round manifests."""
-    with _issuer(campaign, account_alias, out_root, deployments_root) as issuer:
+    with _issuer(campaign, account_alias, out_root, deployments_root, fresh=fresh) as issuer:
         issuer.commit(editions or None)
         _print_status(issuer)
 
@@ -90,12 +94,13 @@ def commit(campaign, account_alias, out_root, deployments_root, editions):
 @account_option
 @out_option
 @deployments_option
+@fresh_option
 @click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
 @vrf_options
 @report_errors
-def draw(campaign, account_alias, out_root, deployments_root, editions, **options):
+def draw(campaign, account_alias, out_root, deployments_root, fresh, editions, **options):
     """Request and deliver the seed of every round whose close time has passed."""
-    with _issuer(campaign, account_alias, out_root, deployments_root, vrf=vrf_settings(options)) as issuer:
+    with _issuer(campaign, account_alias, out_root, deployments_root, vrf=vrf_settings(options), fresh=fresh) as issuer:
         issuer.draw(editions or None)
         _print_status(issuer)
 
@@ -108,10 +113,11 @@ def draw(campaign, account_alias, out_root, deployments_root, editions, **option
 @click.option("--edition", "editions", multiple=True, help=EDITION_HELP)
 @click.option("--batch-size", type=click.IntRange(1, 256), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Winners per airdrop transaction.")
+@fresh_option
 @report_errors
-def issue(campaign, account_alias, out_root, deployments_root, editions, batch_size):
+def issue(campaign, account_alias, out_root, deployments_root, editions, batch_size, fresh):
     """Airdrop the badges of every seeded round's winners."""
-    with _issuer(campaign, account_alias, out_root, deployments_root, batch_size=batch_size) as issuer:
+    with _issuer(campaign, account_alias, out_root, deployments_root, batch_size=batch_size, fresh=fresh) as issuer:
         count = issuer.issue(editions or None)
         logger.success(f"Issued {count} badges.")
         _print_status(issuer)
@@ -124,11 +130,37 @@ def issue(campaign, account_alias, out_root, deployments_root, editions, batch_s
 @deployments_option
 @report_errors
 def report(campaign, account_alias, out_root, deployments_root):
-    """Audit the campaign and write its report: CSV, JSON and HTML in Chinese and English."""
+    """Audit the campaign and write its report: CSV, JSON and HTML in Chinese and English.
+
+    Exits with status 1 when the audit fails, after writing the report that shows why.
+    """
     with _issuer(campaign, account_alias, out_root, deployments_root) as issuer:
-        paths = issuer.report()
+        audit = issuer.audit()
+        paths = issuer.report(audit)
     for path in paths:
         logger.info(f"Wrote {path}")
+    if not audit.passed:
+        raise click.ClickException(
+            f"The audit found {len(audit.discrepancies)} discrepancies; see the report and audit.json."
+        )
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@campaign_argument
+@click.argument("key")
+@account_option
+@out_option
+@deployments_option
+@report_errors
+def retry(campaign, key, account_alias, out_root, deployments_root):
+    """Let a step send the transaction of journal KEY again after it reverted on chain.
+
+    A step stops at a reverted transaction and names its key, so that nothing is sent again
+    blindly. Find the cause first (the message names the transaction), then run this and the step.
+    """
+    with _issuer(campaign, account_alias, out_root, deployments_root) as issuer:
+        issuer.allow_retry(key)
+    logger.success(f"Intent {key} may be sent again; run the step that sends it.")
 
 
 @cli.command(cls=ConnectedProviderCommand)
@@ -148,13 +180,14 @@ def status(campaign, account_alias, out_root, deployments_root):
 @account_option
 @out_option
 @deployments_option
+@fresh_option
 @click.option("--allow-rejections", is_flag=True, help="Proceed without rejected entrant rows instead of stopping.")
 @click.option("--issuer", "issuer_address", metavar="ADDRESS", type=ADDRESS, help="Account that gets the issuer roles at deployment.")
 @click.option("--batch-size", type=click.IntRange(1, 256), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Winners per airdrop transaction.")
 @vrf_options
 @report_errors
-def run(campaign, account_alias, out_root, deployments_root, allow_rejections, issuer_address, batch_size, **options):
+def run(campaign, account_alias, out_root, deployments_root, fresh, allow_rejections, issuer_address, batch_size, **options):
     """Run every step for every edition: plan, deploy, commit, draw, issue, then audit and report."""
     started = time.monotonic()
     with _issuer(
@@ -165,6 +198,7 @@ def run(campaign, account_alias, out_root, deployments_root, allow_rejections, i
         allow_rejections=allow_rejections,
         batch_size=batch_size,
         vrf=vrf_settings(options),
+        fresh=fresh,
     ) as issuer:
         statuses = issuer.run(issuer_address)
         _print_status(issuer)

@@ -176,9 +176,10 @@ class Series(_Model):
     description: LocalizedText = Field(description="Description of the series.")
     recovery_delay_hours: StrictInt = Field(
         ge=1,
+        le=2160,
         description=(
-            "Hours between proposing and executing the recovery of a lost holder account. "
-            "The series contract enforces its own allowed range on top of this."
+            "Hours between proposing and executing the recovery of a lost holder account: 1 to "
+            "2160 (90 days), the range that the series contract accepts."
         ),
     )
 

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 import click
 from ape import accounts
 from ape.api import AccountAPI
-from ape.exceptions import ContractLogicError
+from ape.exceptions import ContractLogicError, ProviderNotConnectedError
 from ape.logging import logger as ape_logger
-from eth_utils import to_checksum_address
 
+from merit.addresses import parse_address
 from merit.campaign import Campaign, load_campaign
 from merit.chain.deployment import VrfSettings, is_local_network, network_choice
 from merit.errors import MeritError
@@ -25,10 +25,12 @@ from merit.errors import MeritError
 __all__ = [
     "ADDRESS",
     "BYTES32",
+    "describe_revert",
     "account_option",
     "report_errors",
     "campaign_argument",
     "deployments_option",
+    "fresh_option",
     "connect_sdk_logging",
     "out_option",
     "resolve_account",
@@ -40,15 +42,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class AddressType(click.ParamType):
-    """A click parameter type for an address: 0x and 40 hex digits, returned in EIP-55 form."""
+    """A click parameter type for an address: 0x and 40 hex digits, returned in EIP-55 form. A
+    mixed-case address must carry a valid EIP-55 checksum, as in entrant files."""
 
     name = "address"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         try:
-            return str(to_checksum_address(value))
-        except ValueError:
-            self.fail(f"{value!r} is not an address; pass 0x and 40 hex digits.", param, ctx)
+            return parse_address(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 class Bytes32Type(click.ParamType):
@@ -91,11 +94,61 @@ def report_errors(function: F) -> F:
             raise click.ClickException(str(error)) from error
         except ContractLogicError as error:
             raise click.ClickException(
-                f"The contract rejected the transaction before it was sent: {type(error).__name__}: "
-                f"{error}. Nothing was sent."
+                f"The contract rejected the transaction before it was sent: {describe_revert(error)}. "
+                "Nothing was sent."
+            ) from error
+        except KeyboardInterrupt:
+            click.echo(
+                "\nInterrupted. Run the same command again to continue: the journal settles any "
+                "transaction that was on its way, and nothing is sent twice.",
+                err=True,
+            )
+            raise SystemExit(130) from None
+        except (ProviderNotConnectedError, ConnectionError) as error:
+            raise click.ClickException(
+                f"Lost the connection to the node of {network_choice()}: {error}. Check the node, then "
+                "run the same command again to continue."
             ) from error
 
     return wrapper  # type: ignore[return-value]
+
+
+def describe_revert(error: ContractLogicError) -> str:
+    """Name a revert: the custom error's name and arguments when ape decoded it, otherwise the
+    error that the selector names in any of the SDK's contracts (a nested call's error reaches
+    the caller undecoded)."""
+    name = type(error).__name__
+    message = str(error)
+    if name != "ContractLogicError":
+        return f"{name}: {message}"
+    data = message.strip()
+    if data.startswith("0x") and len(data) >= 10:
+        decoded = _decode_custom_error(bytes.fromhex(data[2:]))
+        if decoded is not None:
+            return decoded
+    return message
+
+
+def _decode_custom_error(data: bytes) -> str | None:
+    from eth_abi import decode
+    from eth_utils import function_signature_to_4byte_selector
+
+    from merit.chain.contracts import CONTRACT_NAMES, contract_type
+
+    for contract_name in CONTRACT_NAMES:
+        for item in contract_type(contract_name).abi:
+            if getattr(item, "type", None) != "error":
+                continue
+            types = [argument.canonical_type for argument in item.inputs]
+            if function_signature_to_4byte_selector(f"{item.name}({','.join(types)})") != data[:4]:
+                continue
+            try:
+                values = decode(types, data[4:])
+            except Exception:  # noqa: BLE001 - a selector match with other argument data
+                continue
+            arguments = ", ".join(f"{argument.name}={value}" for argument, value in zip(item.inputs, values))
+            return f"{item.name}({arguments})"
+    return None
 
 
 def _load_campaign(_: click.Context, __: click.Parameter, value: Path) -> Campaign:
@@ -148,6 +201,16 @@ def deployments_option(function: F) -> F:
         default=Path("deployments"),
         show_default=True,
         help="Folder of deployment records, one file per network and campaign.",
+    )(function)
+
+
+def fresh_option(function: F) -> F:
+    """Add `--fresh`: set aside a journal of another chain and start the campaign anew."""
+    return click.option(
+        "--fresh",
+        is_flag=True,
+        help="If the journal belongs to another chain, set it aside and start the campaign anew on "
+        "this one. Without it the step stops, so that a wrong --network never hides a campaign.",
     )(function)
 
 

@@ -463,6 +463,26 @@ class Journal:
 
     # -- rounds ------------------------------------------------------------------------------
 
+    def forget_plan(self, edition: str) -> None:
+        """Delete an edition's recorded entrants, rejections and round, so that it can be planned
+        again from a changed entrant file.
+
+        Raises:
+            JournalError: if a transaction intent of the edition's round exists, because the
+                round may then be on chain with the recorded files.
+        """
+        with self.transaction():
+            committed = self.intent(f"round/{edition}")
+            if committed is not None and committed.state is not IntentState.ABANDONED:
+                raise JournalError(
+                    f"Edition {edition}'s round was sent to the chain ({committed.state.value}), so its "
+                    "entrants are fixed. Restore the entrant file it was planned from."
+                )
+            self._connection.execute("DELETE FROM pools WHERE edition = ?", (edition,))
+            self._connection.execute("DELETE FROM rounds WHERE edition = ?", (edition,))
+            self._connection.execute("DELETE FROM entrant_imports WHERE edition = ?", (edition,))
+        logger.info("Forgot the plan of edition %s.", edition)
+
     def record_round(self, published: PublishedRound) -> RoundRecord:
         """Store a published round after checking it against the recorded entrants.
 

@@ -92,7 +92,8 @@ class JournaledSender(ManagerAccessMixin):
         if existing is not None and existing.state is IntentState.REVERTED:
             raise ChainError(
                 f"Transaction {existing.tx_hash} for {key} reverted in block {existing.block_number}. "
-                "Inspect it, fix the cause, then abandon the intent in the journal to retry."
+                f"Inspect it and fix the cause, then run `ape run campaign retry CAMPAIGN_FILE {key}` "
+                "and the step again."
             )
 
         replacing = existing is not None and existing.state is IntentState.ABANDONED

@@ -521,7 +521,7 @@ class _Findings:
 
     def add(self, kind: DiscrepancyKind, detail: str, *, pool: int | None = None, index: int | None = None) -> None:
         self.items.append(Discrepancy(kind=kind, edition=self.edition_id, pool=pool, index=index, detail=detail))
-        logger.warning("Edition %d: %s: %s", self.edition_id, kind.value, detail)
+        logger.debug("Edition %d: %s: %s", self.edition_id, kind.value, detail)
 
 
 # ---------------------------------------------------------------------------------------------

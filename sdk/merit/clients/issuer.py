@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,6 +37,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
 from tqdm import tqdm
 
+from merit.addresses import parse_address
 from merit.campaign import Campaign, Edition
 from merit.chain.contracts import instance_at
 from merit.chain.deployment import (
@@ -52,7 +54,7 @@ from merit.chain.transactions import JournaledSender
 from merit.clients.auditor import AuditResult, audit_series
 from merit.entrants import read_entrants
 from merit.errors import ArgumentError, ChainError, DeploymentError, DrawParameterError, JournalError, RoleError
-from merit.journal import JOURNAL_NAME, IssuedBadge, Journal, RoundRecord
+from merit.journal import JOURNAL_NAME, IntentState, IssuedBadge, Journal, RoundRecord
 from merit.metadata import edition_display_name, edition_metadata, publish_bytes, series_metadata
 from merit.permutation import FeistelPermutation
 from merit.publish import PublishedRound, load_round, publish_entrants, round_directory
@@ -128,6 +130,9 @@ class Issuer(ManagerAccessMixin):
         vrf: Chainlink VRF settings of a live network.
         batch_size: Winners per airdrop transaction.
         progress: Show progress bars.
+        fresh: Set aside a journal of another chain and start anew, instead of stopping. Without
+            it, only journals of ape's embedded chain, which never outlives its process, are
+            set aside.
     """
 
     def __init__(
@@ -141,6 +146,7 @@ class Issuer(ManagerAccessMixin):
         vrf: VrfSettings | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: bool = True,
+        fresh: bool = False,
     ) -> None:
         if batch_size < 1:
             raise ArgumentError(f"Batch size {batch_size} is below 1; pass at least 1 winner per batch.")
@@ -152,6 +158,7 @@ class Issuer(ManagerAccessMixin):
         self.vrf = vrf
         self.batch_size = batch_size
         self.progress = progress
+        self.fresh = fresh
         self._journal: Journal | None = None
         self._record: DeploymentRecord | None = None
 
@@ -227,30 +234,39 @@ class Issuer(ManagerAccessMixin):
         chain_id = str(self.provider.chain_id)
         genesis = _hex(self.chain_manager.blocks[0].hash)
         bound = (journal.get_meta("chain_id"), journal.get_meta("genesis_hash"))
-        if bound == (None, None):
+        if bound == (None, None) or (self.fresh is False and not journal.intents() and bound[0] == chain_id):
+            # A new journal, or one that never sent anything on a chain of this id, binds here.
             journal.set_meta("chain_id", chain_id)
             journal.set_meta("genesis_hash", genesis)
             journal.set_meta("network", network_choice())
             return journal
         if bound == (chain_id, genesis):
             return journal
-        recorded_network = journal.get_meta("network") or ""
-        if not (is_local_network() and recorded_network.split(":")[1:2] == ["local"]):
+
+        recorded_network = journal.get_meta("network") or "an unknown network"
+        # The embedded chain lives only as long as its process, so its journal always describes a
+        # chain that is gone. Any other journal may still be needed (the wrong --network, an anvil
+        # at another address): it is set aside only when the issuer asks for a fresh start.
+        embedded = recorded_network.startswith("ethereum:local:test") and network_choice().startswith("ethereum:local:test")
+        if not (self.fresh or embedded):
             journal.close()
             raise JournalError(
-                f"Journal {path} belongs to chain {bound[0]} (genesis {bound[1]}), not to "
-                f"{network_choice()} (chain {chain_id}). Use another output folder (--out) for "
-                "this network."
+                f"Journal {path} belongs to {recorded_network} (chain {bound[0]}, genesis {bound[1]}), "
+                f"not to {network_choice()} (chain {chain_id}, genesis {genesis}). Run with the network "
+                "of that journal to continue it, or pass --fresh to set it aside and start this "
+                "campaign anew on this chain."
             )
-        # The journal belongs to a local chain that is gone (restarted, or another local network):
-        # keep it aside and start afresh. Planning is deterministic and is redone from the files.
         journal.close()
-        previous = path.with_name("journal.previous.sqlite")
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        previous = path.with_name(f"journal.{stamp}.sqlite")
         for suffix in ("", "-wal", "-shm"):
             stale = Path(f"{path}{suffix}")
             if stale.exists():
                 stale.replace(Path(f"{previous}{suffix}"))
-        logger.warning("The local chain of %s is gone; kept its journal as %s and started a new one.", path, previous)
+        logger.warning(
+            "Set aside the journal of %s as %s and started a new one for %s.", recorded_network, previous, network_choice()
+        )
+        self.fresh = False
         return self._open_journal()
 
     def schedule(self) -> Schedule:
@@ -295,6 +311,18 @@ class Issuer(ManagerAccessMixin):
         statuses = []
         for edition in self.campaign.editions:
             recorded = self.journal.round(edition.id)
+            source_hash = hashlib.sha256(self.campaign.resolve(edition.entrants).read_bytes()).hexdigest()
+            planned_hash = self.journal.get_meta(f"entrants_sha256/{edition.id}")
+            if recorded is not None and planned_hash not in (None, source_hash):
+                # Forgetting the plan raises when the round was sent to the chain with the old files.
+                logger.warning(
+                    "The entrant file of %s changed since it was planned (sha256 %s, now %s); planning it again.",
+                    edition.id,
+                    planned_hash,
+                    source_hash,
+                )
+                self.journal.forget_plan(edition.id)
+                recorded = None
             if recorded is None:
                 entrants = read_entrants(self.campaign, edition.id, secret, allow_rejections=self.allow_rejections)
                 counts = entrants.counts()
@@ -309,6 +337,7 @@ class Issuer(ManagerAccessMixin):
                 with self.journal.transaction():
                     self.journal.record_entrants(edition.id, entrants)
                     self.journal.record_round(published)
+                    self.journal.set_meta(f"entrants_sha256/{edition.id}", source_hash)
                 logger.info(
                     "Planned %s: %s; %d rows rejected; round files in %s.",
                     edition.id,
@@ -316,8 +345,29 @@ class Issuer(ManagerAccessMixin):
                     len(entrants.rejections),
                     published.directory,
                 )
+                for rejection in entrants.rejections[:3]:
+                    logger.info("  rejected %s %s", edition.id, rejection)
             statuses.append(self._plan_status(edition))
+        self._write_rejections()
         return statuses
+
+    def _write_rejections(self) -> Path:
+        """Write every recorded rejection to ``out/<campaign>/rejections.csv`` and return it.
+
+        The file names rows by line, channel and address, never by user reference; keep it with
+        the issuer's private records all the same.
+        """
+        path = self.output_dir / "rejections.csv"
+        lines = ["edition,line,channel,address,reasons"]
+        for edition in self.campaign.editions:
+            for rejection in self.journal.rejections(edition.id):
+                fields = [edition.id, str(rejection.line), rejection.channel, rejection.address, " ".join(rejection.reasons)]
+                lines.append(",".join(_csv_field(field) for field in fields))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", "utf-8")
+        if len(lines) > 1:
+            logger.info("Wrote the %d rejected rows with their reasons to %s.", len(lines) - 1, path)
+        return path
 
     def published_round(self, edition_id: str) -> PublishedRound:
         """Read an edition's published round files back, re-checking every hash and root."""
@@ -344,6 +394,8 @@ class Issuer(ManagerAccessMixin):
         """Create each edition on chain and commit its round manifest, if not done yet."""
         self._require_roles()
         for edition in self._editions(editions):
+            # Nothing goes on chain for an edition that is not planned in this journal.
+            self._round_record(edition.id)
             on_chain_id = self._ensure_edition(edition)
             self._ensure_round(edition, on_chain_id)
 
@@ -644,16 +696,17 @@ class Issuer(ManagerAccessMixin):
         ) as bar:
             for pool, indices in winners.items():
                 tree = published.tree(pool)
-                for number, batch in enumerate(_chunks(indices, self.batch_size)):
-                    key = f"airdrop/{edition.id}/pool-{pool}/batch-{number:04d}"
+                for batch in _chunks(indices, self.batch_size):
                     # Badges issued meanwhile by other means (a winner's own claim) need no check
                     # here: the contract skips them with a ClaimSkipped event.
                     pending = [index for index in batch if not self.journal.is_issued(edition.id, pool, index)]
                     if not pending:
                         bar.update(len(batch))
                         continue
-                    if len(pending) != len(batch):
-                        key = f"{key}/rest-{len(pending)}"
+                    # The key names exactly these entrants, so a run with another batch size, or
+                    # the rest of a batch, never mistakes a confirmed batch for its own.
+                    digest = hashlib.sha256(",".join(map(str, pending)).encode()).hexdigest()[:16]
+                    key = f"airdrop/{edition.id}/pool-{pool}/{len(pending)}-{digest}"
                     multiproof = tree.multiproof(pending)
                     entrants = [(index, address) for index, address in multiproof.leaves]
                     txn = draw.claimMultiProof.as_transaction(
@@ -755,6 +808,14 @@ class Issuer(ManagerAccessMixin):
                 f"A recovery of {holder} to {pending} is pending (executable at {executable_at}); "
                 "cancel it first."
             )
+        # The series finds a conflict only at execution, after the delay: check it now.
+        overlap = _received_mask(series, holder) & _received_mask(series, successor)
+        if overlap:
+            editions = [edition for edition in range(256) if overlap >> edition & 1]
+            raise ChainError(
+                f"{successor} already received editions {editions} that {holder} would bring, so the "
+                "recovery would fail when executed. Recover to a wallet without those editions."
+            )
         key = f"recovery/propose/{holder}/{successor}/{int(series.recoveryDelay())}"
         sent = self.sender.send("recovery", key, series.proposeRecovery.as_transaction(holder, successor))
         _, executable_at = series.pendingRecovery(holder)
@@ -791,6 +852,19 @@ class Issuer(ManagerAccessMixin):
             raise ChainError(f"No recovery is pending for {holder}; nothing to cancel.")
         key = f"recovery/cancel/{holder}/{self.chain_manager.blocks.head.number}"
         self.sender.send("recovery", key, series.cancelRecovery.as_transaction(holder))
+
+    def allow_retry(self, key: str) -> None:
+        """Let the step that owns intent `key` send its transaction again after it reverted.
+
+        Raises:
+            JournalError: if the intent is unknown, or is not reverted.
+        """
+        intent = self.journal.intent(key)
+        if intent is None:
+            raise JournalError(f"The journal has no intent {key!r}. Copy the key from the step's message.")
+        if intent.state is not IntentState.REVERTED:
+            raise JournalError(f"Intent {key} is {intent.state.value}, not reverted; nothing to retry.")
+        self.journal.abandon_intent(key, f"reverted as {intent.tx_hash}; the issuer allowed a retry")
 
     # -- run and status -------------------------------------------------------------------------
 
@@ -916,11 +990,23 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
         yield list(items[start : start + size])
 
 
+def _csv_field(text: str) -> str:
+    """Quote a CSV field when it contains a comma, a quote or a line break."""
+    if any(character in text for character in ',"\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _received_mask(series: ContractInstance, holder: str) -> int:
+    """Editions that `holder` received, held or revoked (bit e = edition e)."""
+    return int(series.editionsOf(holder)) | int(series.revokedEditionsOf(holder))
+
+
 def _checksum(address: str, role: str) -> str:
     try:
-        return str(to_checksum_address(address))
+        return parse_address(address)
     except ValueError as error:
-        raise ArgumentError(f"The {role} {address!r} is not an address; pass 0x and 40 hex digits.") from error
+        raise ArgumentError(f"The {role} {address!r} is not an address: {error}") from error
 
 
 def _hex(value: Any) -> str:
