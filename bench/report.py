@@ -21,7 +21,7 @@ from typing import Any
 from bench.floor import FORMULA
 from bench.results import GoalResult, Results
 
-__all__ = ["CAMPAIGN_PLOT", "CLAIM_PLOT", "TREE_PLOT", "render_page", "write_plots", "write_report"]
+__all__ = ["CAMPAIGN_PLOT", "CLAIM_PLOT", "TREE_PLOT", "error_line", "render_page", "write_plots", "write_report"]
 
 CLAIM_PLOT = "claim-gas-by-log2n.png"
 CAMPAIGN_PLOT = "campaign-time-by-entrants.png"
@@ -165,6 +165,14 @@ def tree_table(results: Results) -> list[str]:
     return lines
 
 
+def error_line(output: str) -> str:
+    """Return the last line of `output` that names an error (its last line when none does), fit for a table."""
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    named = [line for line in lines if "Error" in line or "ERROR" in line]
+    chosen = (named or lines or ["no output"])[-1]
+    return chosen.replace("|", "/")
+
+
 def _load(record: dict[str, Any]) -> str:
     load = record.get("load_1min")
     return "–" if not load else f"{load[0]:.1f}, {load[1]:.1f}"
@@ -183,8 +191,7 @@ def campaign_table(results: Results) -> list[str]:
             f"{run['total_gas']:,} | {format_seconds(run['wall_s'])} | {_load(run)} | {goal} |"
         )
     for failure in results.details.get("campaign_failures", []):
-        last_line = failure["error"].strip().splitlines()[-1] if failure["error"].strip() else "no output"
-        lines.append(f"| {failure['campaign']} | {failure['network']} | failed: {last_line.replace('|', '/')} | | | | | | |")
+        lines.append(f"| {failure['campaign']} | {failure['network']} | failed: {error_line(failure['error'])} | | | | | | |")
     return lines
 
 

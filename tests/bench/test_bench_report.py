@@ -3,7 +3,16 @@
 import pytest
 
 from bench.floor import FORMULA
-from bench.report import CAMPAIGN_PLOT, CLAIM_PLOT, TREE_PLOT, claim_slope, format_value, render_page, write_report
+from bench.report import (
+    CAMPAIGN_PLOT,
+    CLAIM_PLOT,
+    TREE_PLOT,
+    claim_slope,
+    error_line,
+    format_value,
+    render_page,
+    write_report,
+)
 from bench.results import GOALS, REQUIRED_FIGURES, Results, evaluate_goals
 
 META = {
@@ -139,3 +148,11 @@ def test_report_writes_page_and_plots(tmp_path, results):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
         assert f"![{name}]({name})" in page.read_text()
     assert "about 700 gas per doubling of N" in page.read_text()
+
+
+def test_error_line_prefers_the_error():
+    output = "Traceback\n  File x\nERROR:    (TransactionNotFoundError) not in the chain after 20 seconds\nAirdrop daxue:  30%|███ | 144/480\n"
+
+    assert error_line(output) == "ERROR:    (TransactionNotFoundError) not in the chain after 20 seconds"
+    assert error_line("only | progress\n") == "only / progress"
+    assert error_line("") == "no output"
