@@ -166,6 +166,7 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
 
         // The series reverts when the winners exceed the edition's remaining supply, so the
         // serials of all pools together always fit under the cap.
+        // slither-disable-next-line reentrancy-no-eth (the immutable series' reserveSerials makes no external call)
         firstSerial = _series.reserveSerials(roundId, winners);
 
         uint256 poolCount = manifest.pools.length;
@@ -225,6 +226,7 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         // recorded and be ignored (UnknownRequest) instead of seeding with an unrecorded request.
         slot.state = RoundState.Requested;
         record.attempts = uint8(attempts + 1);
+        // slither-disable-next-line reentrancy-no-eth (state is written first; reentry is covered by ReliabilityAttacks.t.sol)
         requestId = source.requestSeed(roundId, record.commitment);
         record.requestIds[attempts] = requestId;
         emit RandomnessRequested(roundId, address(source), requestId, attempts + 1);
@@ -554,7 +556,9 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         returns (Pending memory pending)
     {
         pending = _newPending(claims.length);
+        // slither-disable-next-line uninitialized-local (loaded at the first item, as loadedPool starts at max)
         PoolSlot memory slot;
+        // slither-disable-next-line uninitialized-local (loaded together with slot)
         uint256[FEISTEL_ROUNDS] memory keys;
         uint256 loadedPool = type(uint256).max;
         for (uint256 i; i < claims.length; ++i) {

@@ -277,6 +277,7 @@ contract BadgeSeries is IBadgeSeries, IERC721Metadata, IERC4906, IERC5192, IERC5
         if (count != serials.length || count > 256) revert BatchInvalidLength(count, serials.length);
         EditionSlot state = _openEdition(editionId);
 
+        // slither-disable-next-line uninitialized-local (the count starts at zero)
         uint256 minted;
         for (uint256 i; i < count; ++i) {
             if (_mintDrawn(editionId, state, holders[i], serials[i], minted)) {

@@ -19,6 +19,7 @@ library EditionMasks {
             mask = (mask & m2) + ((mask >> 2) & m2);
             mask = (mask + (mask >> 4)) & m4;
             mask = (mask + (mask >> 8)) & m8;
+            // slither-disable-next-line divide-before-multiply (the divisions only build constant lane masks)
             return (mask * lanes16) >> 240;
         }
     }

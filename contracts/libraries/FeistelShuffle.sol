@@ -117,6 +117,7 @@ library FeistelShuffle {
             let k5 := mload(add(keys, 0xa0))
 
             // Steps 6 and 7: encrypt until the value falls below n.
+            // slither-disable-next-line incorrect-shift (Yul's shl takes the shift first: this is 2^half - 1)
             let mask := sub(shl(half, 1), 1)
             rank := index
             for {} 1 {} {
@@ -162,6 +163,7 @@ library FeistelShuffle {
             let k4 := mload(add(keys, 0x80))
             let k5 := mload(add(keys, 0xa0))
 
+            // slither-disable-next-line incorrect-shift (Yul's shl takes the shift first: this is 2^half - 1)
             let mask := sub(shl(half, 1), 1)
             index := rank
             for {} 1 {} {

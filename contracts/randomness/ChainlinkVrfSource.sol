@@ -153,6 +153,7 @@ contract ChainlinkVrfSource is IChainlinkVrfSource, VRFConsumerBaseV2Plus {
     /// Never reverts: see the contract's security considerations.
     function fulfillRandomWords(uint256 requestId, uint256[] calldata randomWords) internal override {
         Request memory pending = _requests[requestId];
+        // slither-disable-next-line incorrect-equality (zero marks an id this source never requested)
         if (pending.requestedAt == 0) return _ignore(requestId, FulfilmentIgnoredReason.UnknownRequest);
         if (pending.delivered) return _ignore(requestId, FulfilmentIgnoredReason.AlreadyDelivered);
         if (block.timestamp >= pending.requestedAt + REQUEST_TIMEOUT) {
@@ -164,6 +165,7 @@ contract ChainlinkVrfSource is IChainlinkVrfSource, VRFConsumerBaseV2Plus {
         // round can retry. The draw's deliverSeed uses the same gas for every round size, and
         // the constructor enforces a callback gas limit well above it, so running out of gas
         // here is a configuration error rather than something a caller can arrange.
+        // slither-disable-next-line reentrancy-no-eth (the immutable draw's deliverSeed makes no external call)
         try ISeedReceiver(_draw).deliverSeed(pending.roundId, requestId, randomWords[0]) {
             _requests[requestId].delivered = true;
         } catch (bytes memory reason) {
