@@ -17,7 +17,7 @@ from ape.api import AccountAPI
 from ape.exceptions import ContractLogicError, ProviderNotConnectedError
 from ape.logging import logger as ape_logger
 
-from merit.addresses import parse_address
+from merit.addresses import ZERO_ADDRESS, parse_address
 from merit.campaign import Campaign, load_campaign
 from merit.chain.deployment import VrfSettings, is_local_network, network_choice
 from merit.errors import MeritError
@@ -49,9 +49,14 @@ class AddressType(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         try:
-            return parse_address(str(value))
+            address = parse_address(str(value), allow_zero=True)
         except ValueError as error:
             self.fail(str(error), param, ctx)
+        # The entrant files' message for the zero address speaks of holders; an option or
+        # argument may name any role, so it gets a message of its own.
+        if address == ZERO_ADDRESS:
+            self.fail(f"{address} is the zero address, which no wallet controls. Pass a wallet's own address.", param, ctx)
+        return address
 
 
 class Bytes32Type(click.ParamType):

@@ -204,5 +204,5 @@ def test_revoke_rejects_bad_values(campaign_factory, issuer_for):
     issuer.run()
     with pytest.raises(ValueError, match="Reason code 70000 is outside 0..65535"):
         issuer.revoke("xiazhi", issuer.account.address, 70000)
-    with pytest.raises(ValueError, match="The holder 'nobody' is not an address"):
+    with pytest.raises(ValueError, match="Invalid holder address: 'nobody' is not an address"):
         issuer.revoke("xiazhi", "nobody", 1)

@@ -9,6 +9,7 @@ was claimed twice, the edition counters match, and the auditor (`ape run audit`)
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import signal
@@ -31,7 +32,6 @@ from merit.permutation import FeistelPermutation
 from merit.publish import load_round
 
 ROOT = Path(__file__).resolve().parents[2]
-APE = ROOT / ".venv" / "bin" / "ape"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 CRASH_DRIVER = Path(__file__).with_name("crash_driver.py")
@@ -40,6 +40,9 @@ NETWORK = "ethereum:local:foundry"
 SECRET_ENV = "MERIT_RELIABILITY_SECRET"
 HMAC_SECRET = "reliability-secret-of-at-least-32-bytes"
 SIGKILL_STATUS = -signal.SIGKILL
+RECEIPT_WAIT_SECONDS = 3
+"""Seconds that the fault tests' campaign runs wait for a receipt that an earlier run did not
+record (see `crash_driver.py`). The SDK's default is 30 s."""
 
 CAMPAIGN_YAML = """\
 name: {name}
@@ -160,7 +163,7 @@ class AnvilNode:
         self.web3 = Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 60}))
 
     def start(self, *, no_mining: bool = False, load_state: bool = False) -> None:
-        """Start anvil and wait until it answers."""
+        """Start anvil and wait until it responds."""
         command = [str(ANVIL), "--host", "127.0.0.1", "--port", str(self.port), "--silent"]
         command += ["--dump-state", str(self.state_file)]
         if load_state:
@@ -175,7 +178,7 @@ class AnvilNode:
             if self.process.poll() is not None:
                 raise RuntimeError(f"anvil exited with status {self.process.returncode}: {command}")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"anvil on port {self.port} did not answer within 30 s")
+                raise TimeoutError(f"anvil on port {self.port} did not respond within 30 s")
             time.sleep(0.05)
 
     def stop(self) -> None:
@@ -189,7 +192,7 @@ class AnvilNode:
         """Send one JSON-RPC request and return its result.
 
         Raises:
-            RuntimeError: if the node answers with an error.
+            RuntimeError: if the node returns an error.
         """
         response = self.web3.provider.make_request(method, list(params))  # type: ignore[arg-type]
         if "error" in response:
@@ -244,31 +247,34 @@ class CampaignUnderTest:
 
     def ape(self, *arguments: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """Run ape with `arguments` and return the finished process (no check of its status)."""
-        return subprocess.run(
-            [str(APE), *arguments], cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=timeout
-        )
+        return self._run(self._driver() + ["--", *arguments], timeout)
 
     def step(self, step: str, *extra: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """Run `ape run campaign STEP` and return the finished process."""
         return self.ape(*self.step_arguments(step, *extra), timeout=timeout)
 
-    def crash(self, key: str, point: str, step: str = "run", *extra: str) -> subprocess.CompletedProcess[str]:
-        """Run `ape run campaign STEP` through the crash driver, killed at `point` of intent `key`."""
-        command = [str(PYTHON), str(CRASH_DRIVER), "--key", key, "--point", point, "--"]
-        command += self.step_arguments(step, *extra)
-        return subprocess.run(command, cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=300)
+    def crash(
+        self, key: str, point: str, step: str = "run", *extra: str, occurrence: int = 1
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `ape run campaign STEP`, killed at `point` of the `occurrence`-th transaction sent
+        under a key matching the pattern `key` (see `crash_driver.py`)."""
+        command = self._driver() + ["--key", key, "--point", point, "--occurrence", str(occurrence), "--"]
+        return self._run(command + self.step_arguments(step, *extra), 300)
 
-    def start(self, step: str, *extra: str) -> subprocess.Popen[str]:
-        """Start `ape run campaign STEP` in the background; the caller waits for it."""
-        return subprocess.Popen(
-            [str(APE), *self.step_arguments(step, *extra)],
-            cwd=ROOT, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+    def _driver(self) -> list[str]:
+        """The crash driver with the shortened receipt wait; without a crash point it only runs ape."""
+        return [str(PYTHON), str(CRASH_DRIVER), "--receipt-wait", str(RECEIPT_WAIT_SECONDS)]
 
-    def start_held(self, hold_file: Path, key: str, point: str, step: str = "run", *extra: str) -> subprocess.Popen[str]:
-        """Start `ape run campaign STEP` through the crash driver, which waits at `point` of intent
-        `key` while `hold_file` exists; return once it waits there."""
-        command = [str(PYTHON), str(CRASH_DRIVER), "--key", key, "--point", point, "--hold", str(hold_file), "--"]
+    def _run(self, command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=timeout)
+
+    def start_held(
+        self, hold_file: Path, key: str, point: str, step: str = "run", *extra: str, occurrence: int = 1
+    ) -> subprocess.Popen[str]:
+        """Start `ape run campaign STEP` in the background, waiting at `point` of the transaction
+        that `crash` would kill while `hold_file` exists; return once it waits there."""
+        command = self._driver() + ["--key", key, "--point", point, "--occurrence", str(occurrence)]
+        command += ["--hold", str(hold_file), "--"]
         command += self.step_arguments(step, *extra)
         process = subprocess.Popen(
             command, cwd=ROOT, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -279,9 +285,8 @@ class CampaignUnderTest:
 
     def crash_report(self, replace_number: int, step: str = "report", *extra: str) -> subprocess.CompletedProcess[str]:
         """Run `ape run campaign STEP`, killed before the `replace_number`-th report file rename."""
-        command = [str(PYTHON), str(CRASH_DRIVER), "--report-replace", str(replace_number), "--"]
-        command += self.step_arguments(step, *extra)
-        return subprocess.run(command, cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=300)
+        command = self._driver() + ["--report-replace", str(replace_number), "--", *self.step_arguments(step, *extra)]
+        return self._run(command, 300)
 
     def audit(self) -> subprocess.CompletedProcess[str]:
         """Run `ape run audit --campaign` for this campaign."""
@@ -302,8 +307,10 @@ class CampaignUnderTest:
         return [dict(row) for row in rows]
 
     def intent(self, key: str) -> dict[str, Any] | None:
-        """Return the intent with idempotency key `key`, or None."""
-        return next((row for row in self.intents() if row["idempotency_key"] == key), None)
+        """Return the newest intent whose idempotency key matches the shell-style pattern `key`,
+        or None."""
+        matching = [row for row in self.intents() if fnmatch.fnmatchcase(row["idempotency_key"], key)]
+        return matching[-1] if matching else None
 
     def journal_badges(self) -> int:
         """Return how many badges the journal records."""

@@ -65,11 +65,6 @@ def test_inner_node_as_multiproof_leaf_rejected(reliability_draw, series, all_wi
     assert series.edition(round_.round_id).issued == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deliverSeed compares the request id with requestIds[attempts - 1], which is still 0 while "
-    "the source's requestSeed runs, so a source that delivers for request 0 from inside it seeds the round",
-)
 def test_source_delivering_request_zero_ignored(project, reliability_draw, admin, commit_round, stranger, chain):
     draw = reliability_draw
     source = project.TestReentrantRandomnessSource.deploy(draw, sender=admin)
@@ -84,11 +79,6 @@ def test_source_delivering_request_zero_ignored(project, reliability_draw, admin
     assert int(draw.roundState(round_id)) == REQUESTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BadgeSeries._mintDrawn checks the reserved serials before it skips a holder who already "
-    "received the edition, so the batch reverts with EditionCapExceeded instead of skipping",
-)
 @pytest.mark.parametrize("order", ["all-issued", "issued-after-last-serial"])
 def test_batch_of_issued_winners_skipped_when_edition_full(reliability_draw, series, all_win_round, stranger, order):
     draw = reliability_draw
@@ -112,11 +102,6 @@ def test_batch_of_issued_winners_skipped_when_edition_full(reliability_draw, ser
     assert series.edition(round_.round_id).issued == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on local networks ape's gas limit is `max`, so JournaledSender sends the call without "
-    "estimating it: it is mined, reverts, and leaves an intent in the journal",
-)
 def test_reverting_call_not_sent_through_journal(series, issuer, edition_config, tmp_path, chain):
     head = chain.blocks.head.number
     with Journal.open(tmp_path / "journal.sqlite", "reverting") as journal:

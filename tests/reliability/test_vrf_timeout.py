@@ -1,6 +1,6 @@
 """A VRF request that is never fulfilled leaves the round visibly pending and issues nothing;
 after the request lapses (25 hours, one more than the 24 after which Chainlink's oracles drop a
-request), one retry is possible, a late answer to the first request changes nothing, and a round
+request), one retry is possible, a late fulfilment of the first request changes nothing, and a round
 whose retry lapses too has failed for good.
 
 Chainlink's oracle is played by `VRFCoordinatorV2_5Mock`, which the campaign deploys on a local
@@ -28,8 +28,8 @@ COMMITTED, REQUESTED, SEEDED, FAILED = 1, 2, 3, 4
 
 
 def request_without_fulfilment(campaign: CampaignUnderTest) -> int:
-    """Run the campaign until its seed is requested, and stop before the oracle answers; return
-    the request id."""
+    """Run the campaign until its seed is requested, and stop before the oracle fulfils the
+    request; return the request id."""
     crashed = campaign.crash("fulfil/xiazhi/*", "prepared", "run", "--batch-size", BATCH_SIZE)
     assert crashed.returncode == SIGKILL_STATUS, describe(crashed)
     draw = campaign.contract("BadgeDraw")
@@ -49,7 +49,7 @@ def advance_clock(campaign: CampaignUnderTest, seconds: int) -> None:
 
 
 def fulfil(campaign: CampaignUnderTest, request_id: int) -> dict:
-    """Answer `request_id` through the coordinator mock, as the oracle would; return the receipt."""
+    """Fulfil `request_id` through the coordinator mock, as the oracle would; return the receipt."""
     coordinator = campaign.contract("VrfCoordinatorMock")
     source = campaign.record()["contracts"]["ChainlinkVrfSource"]["address"]
     sent = coordinator.functions.fulfillRandomWords(request_id, source).transact({"from": STRANGER})

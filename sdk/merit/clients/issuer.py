@@ -1006,7 +1006,7 @@ def _checksum(address: str, role: str) -> str:
     try:
         return parse_address(address)
     except ValueError as error:
-        raise ArgumentError(f"The {role} {address!r} is not an address: {error}") from error
+        raise ArgumentError(f"Invalid {role} address: {error}") from error
 
 
 def _hex(value: Any) -> str:
