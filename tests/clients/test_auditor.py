@@ -18,11 +18,13 @@ from clients_support import (
 )
 from eth_abi import encode
 from eth_utils import keccak
+from merit.clients import auditor
 from merit.clients.auditor import (
     AuditResult,
     DiscrepancyKind,
     RoundAudit,
     audit_round,
+    _ViewBatch,
     audit_series,
     find_published_rounds,
 )
@@ -349,3 +351,31 @@ def test_unseeded_round_audited(scenario, issuer, chain, tmp_path):
     assert audited.seed is None
     assert audited.unclaimed == []
     assert json.loads((tmp_path / "round" / MANIFEST_NAME).read_text())["edition"] == f"extra-{edition}"
+
+
+@pytest.mark.chain
+def test_view_batch_matches_contract_calls(series, issuer, create_edition, token_id, learners, stranger, chain, monkeypatch):
+    """The audit's batched `eth_call`s (JSON-RPC batches on anvil, one by one on the embedded
+    chain) return what ape's contract calls return, and None for a call that reverts."""
+    edition_id = create_edition()
+    series.issue(edition_id, learners[0], sender=issuer)
+    block = chain.blocks.head.number
+    views = _ViewBatch(chain.provider.web3, series.address, block)
+
+    holders = [learners[0].address, stranger.address]
+    # One call per batch as well, so that the answers of several batches are put together in order.
+    monkeypatch.setattr(auditor, "VIEW_BATCH_SIZE", 1)
+    assert views.call("balanceOf(address)", "uint256", [(holder,) for holder in reversed(holders)]) == [
+        series.balanceOf(holder) for holder in reversed(holders)
+    ]
+    monkeypatch.undo()
+    assert views.call("holds(uint256,address)", "bool", [(edition_id, holder) for holder in holders]) == [True, False]
+    assert views.call("balanceOf(address)", "uint256", [(holder,) for holder in holders]) == [
+        series.balanceOf(holder) for holder in holders
+    ]
+    owners = views.call("ownerOf(uint256)", "address", [(token_id(edition_id, holder),) for holder in holders])
+    assert [owners[0].lower(), owners[1]] == [learners[0].address.lower(), None]
+
+    # As of the block before the issue, the learner held nothing.
+    earlier = _ViewBatch(chain.provider.web3, series.address, block - 1)
+    assert earlier.call("holds(uint256,address)", "bool", [(edition_id, learners[0].address)]) == [False]

@@ -43,7 +43,7 @@ from typing import Any
 from ape.contracts import ContractInstance
 from ape.exceptions import ApeException
 from ape.utils import ManagerAccessMixin
-from eth_abi import encode
+from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
@@ -524,6 +524,69 @@ class _Findings:
         logger.debug("Edition %d: %s: %s", self.edition_id, kind.value, detail)
 
 
+VIEW_BATCH_SIZE = 500
+"""`eth_call`s per JSON-RPC batch, half of geth's default limit of 1,000 requests per batch."""
+
+
+class _ViewBatch:
+    """Calls one view of a contract many times as of one block.
+
+    The audit reads two or three views per badge. An ape contract call costs three requests (the
+    code check, the chain id and the call itself), so these calls go out as plain `eth_call`s: in
+    JSON-RPC batches where the provider sends batches, one by one where it does not (the
+    embedded chain, which runs in this process and answers at once).
+    """
+
+    def __init__(self, web3: Any, address: str, block: int) -> None:
+        self.web3 = web3
+        self.address = address
+        self.block = block
+
+    def call(self, signature: str, output: str, arguments: Sequence[tuple[Any, ...]]) -> list[Any | None]:
+        """Return the decoded result of `signature` for each tuple of `arguments`, or None where
+        the call reverted.
+
+        `signature` is the view's canonical signature, such as ``"holds(uint256,address)"``;
+        `output` is the ABI type of its one return value.
+        """
+        types = signature[signature.index("(") + 1 : -1].split(",") if not signature.endswith("()") else []
+        selector = keccak(text=signature)[:4]
+        requests = [{"to": self.address, "data": "0x" + (selector + encode(types, list(values))).hex()} for values in arguments]
+        raw = self._send(requests)
+        return [None if data is None else decode([output], data)[0] for data in raw]
+
+    def _send(self, requests: list[dict[str, str]]) -> list[bytes | None]:
+        block = hex(self.block)
+        results: list[bytes | None] = []
+        for start in range(0, len(requests), VIEW_BATCH_SIZE):
+            chunk = requests[start : start + VIEW_BATCH_SIZE]
+            answers = self._send_batch(chunk, block)
+            if answers is None:
+                answers = [self._send_one(request, block) for request in chunk]
+            results.extend(answers)
+        return results
+
+    def _send_batch(self, chunk: list[dict[str, str]], block: str) -> list[bytes | None] | None:
+        """Send `chunk` as one batch; None when the provider cannot, so the caller goes one by one."""
+        send_batch = getattr(self.web3.provider, "make_batch_request", None)
+        if send_batch is None:
+            return None
+        try:
+            answers = send_batch([("eth_call", [request, block]) for request in chunk])
+        except NotImplementedError:
+            return None
+        if not isinstance(answers, list) or len(answers) != len(chunk):
+            # A node that refuses batches answers with one error for the whole request.
+            return None
+        return [None if "error" in answer else bytes.fromhex(str(answer["result"])[2:]) for answer in answers]
+
+    def _send_one(self, request: dict[str, str], block: str) -> bytes | None:
+        try:
+            return bytes(self.web3.eth.call(request, block))
+        except Exception:  # noqa: BLE001 - any revert or node error means "no answer" for this view
+            return None
+
+
 # ---------------------------------------------------------------------------------------------
 # The audit
 # ---------------------------------------------------------------------------------------------
@@ -548,6 +611,7 @@ class _Auditor(ManagerAccessMixin):
         self.edition_count = int(self.call(self.series.editionCount))
         self.served_series = to_checksum_address(self.call(self.draw.series))
         self._checked_holders: set[str] = set()
+        self.views = _ViewBatch(self.provider.web3, self.series.address, self.block)
 
         queries = [
             LogQuery("series", self.series.address, tuple(event_abis("BadgeSeries", SERIES_EVENTS))),
@@ -1157,35 +1221,40 @@ class _Auditor(ManagerAccessMixin):
                     _describe_outside_badge(badge, round_log, published),
                     **_entrant_location(badge.holder, published),
                 )
-            self._check_badge_state(badge, findings)
+        self._check_badge_states(badges, findings)
 
         result.badges_minted = sum(1 for badge in badges if badge.origin is not BadgeOrigin.RECOVERY)
         result.badges_held = sum(1 for badge in badges if badge.status is BadgeStatus.HELD)
         result.badges_revoked = sum(1 for badge in badges if badge.status is BadgeStatus.REVOKED)
         result.badges_recovered = sum(1 for badge in badges if badge.status is BadgeStatus.MOVED)
 
-        for holder in sorted({badge.holder for badge in badges} - self._checked_holders):
-            self._checked_holders.add(holder)
+        holders = sorted({badge.holder for badge in badges} - self._checked_holders)
+        self._checked_holders.update(holders)
+        balances = self.views.call("balanceOf(address)", "uint256", [(holder,) for holder in holders])
+        for holder, balance in zip(holders, balances, strict=True):
             held = len(self.ledger.held_by(holder))
-            balance = int(self.call(self.series.balanceOf, holder))
             if balance != held:
                 findings.add(
                     DiscrepancyKind.BALANCE,
                     f"balanceOf({holder}) is {balance}, the logs leave it {held} badges.",
                 )
 
-    def _check_badge_state(self, badge: BadgeRecord, findings: _Findings) -> None:
-        holds = bool(self.call(self.series.holds, badge.edition_id, badge.holder))
-        should_hold = badge.status is BadgeStatus.HELD
-        if holds != should_hold:
-            findings.add(
-                DiscrepancyKind.BADGE_STATE,
-                f"holds({badge.edition_id}, {badge.holder}) is {holds}, but the logs show the badge "
-                f"minted in {badge.transaction_hash} as {badge.status.value}.",
-            )
-            return
-        if should_hold:
-            owner = to_checksum_address(self.call(self.series.ownerOf, badge.token_id))
+    def _check_badge_states(self, badges: Sequence[BadgeRecord], findings: _Findings) -> None:
+        """Compare `holds` and, for a held badge, `ownerOf` with what the logs say of each badge."""
+        holds_on_chain = self.views.call("holds(uint256,address)", "bool", [(badge.edition_id, badge.holder) for badge in badges])
+        held_badges = [badge for badge, on_chain in zip(badges, holds_on_chain, strict=True) if on_chain and badge.status is BadgeStatus.HELD]
+        for badge, on_chain in zip(badges, holds_on_chain, strict=True):
+            should_hold = badge.status is BadgeStatus.HELD
+            if on_chain != should_hold:
+                findings.add(
+                    DiscrepancyKind.BADGE_STATE,
+                    f"holds({badge.edition_id}, {badge.holder}) is {on_chain}, but the logs show the badge "
+                    f"minted in {badge.transaction_hash} as {badge.status.value}.",
+                )
+
+        owners = self.views.call("ownerOf(uint256)", "address", [(badge.token_id,) for badge in held_badges])
+        for badge, owner in zip(held_badges, owners, strict=True):
+            owner = None if owner is None else to_checksum_address(owner)
             if owner != badge.holder:
                 findings.add(
                     DiscrepancyKind.BADGE_STATE,
