@@ -306,8 +306,8 @@ def _meta_lines(meta: dict[str, Any]) -> list[str]:
         f"via-IR {'on' if compiler['via_ir'] else 'off'} (from ape's build manifest)",
         f"- **Chains:** anvil {meta['tools'].get('anvil', '')}, hardfork {meta['anvil_hardfork']}. Gas is measured on an anvil "
         "that the benchmark starts on a free loopback port without `--steps-tracing`. Campaigns run on the anvil that "
-        "ape's foundry provider starts for `--network ethereum:local:foundry`, which adds `--steps-tracing`, and on "
-        "ape's embedded chain `ethereum:local:test` (py-evm).",
+        "ape's foundry provider starts for `--network ethereum:local:foundry` (through `.venv/bin/anvil`, which drops "
+        "the `--steps-tracing` that the provider adds), and on ape's embedded chain `ethereum:local:test` (py-evm).",
         f"- **Machine:** {machine['cpu_model']}, {machine['logical_cpus']} logical CPUs, {machine['memory_gib']} GiB memory, "
         f"{machine['os']}, Python {machine['python']}",
         f"- **Load average** (1, 5, 15 min; the machine is shared): {load_start} at the start, {load_end} at the end",
@@ -387,9 +387,9 @@ def render_page(results: Results, plots: Sequence[str]) -> str:
         "come from the run's journal. The campaigns are copies renamed with a `bench-` prefix: the example",
         "(examples/palace-solar-terms) and synthetic ones with the example's 8 editions and 2,800 badges but",
         "generated entrant files, every row valid. On anvil the run uses the node that ape's foundry provider",
-        "starts, with `--steps-tracing`: it keeps every EVM step of every transaction, so the node grows by",
-        "gigabytes over a campaign and large airdrop transactions take many seconds, while ape waits at most",
-        "20 s for a local receipt. A failed run is listed with the last line of its output.",
+        "starts, without `--steps-tracing` (`tools/anvil-wrapper.sh` drops it: kept, it records every EVM step",
+        "of every transaction and grows the node by gigabytes over a campaign). A failed run is listed with the",
+        "last line of its output.",
         "",
         *campaign_table(results),
         "",
