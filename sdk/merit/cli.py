@@ -52,8 +52,8 @@ class AddressType(click.ParamType):
             address = parse_address(str(value), allow_zero=True)
         except ValueError as error:
             self.fail(str(error), param, ctx)
-        # The entrant files' message for the zero address speaks of holders; an option or
-        # argument may name any role, so it gets a message of its own.
+        # The zero-address message of entrant files names holders. An option may name any role,
+        # so it gets a message of its own.
         if address == ZERO_ADDRESS:
             self.fail(f"{address} is the zero address, which no wallet controls. Pass a wallet's own address.", param, ctx)
         return address

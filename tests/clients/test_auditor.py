@@ -363,7 +363,7 @@ def test_view_batch_matches_contract_calls(series, issuer, create_edition, token
     views = _ViewBatch(chain.provider.web3, series.address, block)
 
     holders = [learners[0].address, stranger.address]
-    # One call per batch as well, so that the answers of several batches are put together in order.
+    # One call per batch as well, so that the results of several batches are joined in order.
     monkeypatch.setattr(auditor, "VIEW_BATCH_SIZE", 1)
     assert views.call("balanceOf(address)", "uint256", [(holder,) for holder in reversed(holders)]) == [
         series.balanceOf(holder) for holder in reversed(holders)

@@ -549,7 +549,8 @@ class _ViewBatch:
         `signature` is the view's canonical signature, such as ``"holds(uint256,address)"``;
         `output` is the ABI type of its one return value.
         """
-        types = signature[signature.index("(") + 1 : -1].split(",") if not signature.endswith("()") else []
+        parameters = signature[signature.index("(") + 1 : -1]
+        types = parameters.split(",") if parameters else []
         selector = keccak(text=signature)[:4]
         requests = [{"to": self.address, "data": "0x" + (selector + encode(types, list(values))).hex()} for values in arguments]
         raw = self._send(requests)
@@ -576,7 +577,7 @@ class _ViewBatch:
         except NotImplementedError:
             return None
         if not isinstance(answers, list) or len(answers) != len(chunk):
-            # A node that refuses batches answers with one error for the whole request.
+            # A node that rejects batches returns one error for the whole request.
             return None
         return [None if "error" in answer else bytes.fromhex(str(answer["result"])[2:]) for answer in answers]
 
@@ -1240,7 +1241,7 @@ class _Auditor(ManagerAccessMixin):
                 )
 
     def _check_badge_states(self, badges: Sequence[BadgeRecord], findings: _Findings) -> None:
-        """Compare `holds` and, for a held badge, `ownerOf` with what the logs say of each badge."""
+        """Compare `holds` and, for a held badge, `ownerOf` with the state that the logs record for each badge."""
         holds_on_chain = self.views.call("holds(uint256,address)", "bool", [(badge.edition_id, badge.holder) for badge in badges])
         held_badges = [badge for badge, on_chain in zip(badges, holds_on_chain, strict=True) if on_chain and badge.status is BadgeStatus.HELD]
         for badge, on_chain in zip(badges, holds_on_chain, strict=True):
