@@ -317,29 +317,30 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IBadgeDraw
     function isWinner(uint256 roundId, uint256 pool, uint256 index) external view returns (bool won, uint256 rank) {
-        RoundSlot memory round = _seededRound(roundId);
-        (uint256 entrants, uint256 winners,) = _poolCounters(roundId, round, pool);
+        (uint128 key, PoolSlot storage slot) = _seededPool(roundId, pool);
+        uint256 entrants = slot.entrants;
         if (index >= entrants) revert DrawIndexOutOfRange(roundId, pool, index, entrants);
-        rank = FeistelShuffle.permute(round.permutationKey, pool, entrants, index);
-        won = rank < winners;
+        rank = FeistelShuffle.permute(key, pool, entrants, index);
+        won = rank < slot.winners;
     }
 
     /// @inheritdoc IBadgeDraw
     function nthWinner(uint256 roundId, uint256 pool, uint256 rank) external view returns (uint256 index) {
-        RoundSlot memory round = _seededRound(roundId);
-        (uint256 entrants, uint256 winners,) = _poolCounters(roundId, round, pool);
+        (uint128 key, PoolSlot storage slot) = _seededPool(roundId, pool);
+        uint256 winners = slot.winners;
         if (rank >= winners) revert DrawRankOutOfRange(roundId, pool, rank, winners);
-        index = FeistelShuffle.unpermute(round.permutationKey, pool, entrants, rank);
+        index = FeistelShuffle.unpermute(key, pool, slot.entrants, rank);
     }
 
     /// @inheritdoc IBadgeDraw
     function serialOf(uint256 roundId, uint256 pool, uint256 index) external view returns (uint256 serial) {
-        RoundSlot memory round = _seededRound(roundId);
-        (uint256 entrants, uint256 winners, uint256 firstSerial) = _poolCounters(roundId, round, pool);
+        (uint128 key, PoolSlot storage slot) = _seededPool(roundId, pool);
+        uint256 entrants = slot.entrants;
         if (index >= entrants) revert DrawIndexOutOfRange(roundId, pool, index, entrants);
-        uint256 rank = FeistelShuffle.permute(round.permutationKey, pool, entrants, index);
+        uint256 rank = FeistelShuffle.permute(key, pool, entrants, index);
+        uint256 winners = slot.winners;
         if (rank >= winners) revert DrawNotWinner(roundId, pool, index, rank, winners);
-        serial = firstSerial + rank;
+        serial = slot.firstSerial + rank;
     }
 
     /// @inheritdoc IBadgeDraw
@@ -485,15 +486,15 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
         if (round.state != RoundState.Seeded) revert DrawRoundNotSeeded(roundId, _currentState(roundId));
     }
 
-    /// @dev Reads the counters of an existing pool without loading its root.
-    function _poolCounters(uint256 roundId, RoundSlot memory round, uint256 pool)
-        private
-        view
-        returns (uint256 entrants, uint256 winners, uint256 firstSerial)
-    {
-        if (pool >= round.poolCount) revert DrawPoolUnknown(roundId, pool, round.poolCount);
-        PoolSlot storage slot = _pools[roundId][pool];
-        return (slot.entrants, slot.winners, slot.firstSerial);
+    /// @dev Returns the permutation key of a seeded round and a pointer to an existing pool.
+    /// Reads through storage pointers, so the views pay one cold read for the round's hot slot
+    /// and one for the pool's counters, and never load the root.
+    function _seededPool(uint256 roundId, uint256 pool) private view returns (uint128 key, PoolSlot storage slot) {
+        RoundSlot storage round = _rounds[roundId];
+        if (round.state != RoundState.Seeded) revert DrawRoundNotSeeded(roundId, _currentState(roundId));
+        uint256 poolCount = round.poolCount;
+        if (pool >= poolCount) revert DrawPoolUnknown(roundId, pool, poolCount);
+        return (round.permutationKey, _pools[roundId][pool]);
     }
 
     /// @dev Runs every check of {claim} before the mint and returns the winner's serial. Reads
@@ -741,10 +742,10 @@ contract BadgeDraw is IBadgeDraw, AccessControlDefaultAdminRules {
             let end := add(proof.offset, shl(5, proof.length))
             for { let position := proof.offset } lt(position, end) { position := add(position, 0x20) } {
                 let sibling := calldataload(position)
-                // swap = node ^ sibling when sibling < node, else 0; XOR with it orders the pair.
-                let swap := mul(xor(node, sibling), lt(sibling, node))
-                mstore(0x00, xor(node, swap))
-                mstore(0x20, xor(sibling, swap))
+                // The node goes to the second word when the sibling is smaller, else to the first.
+                let nodeAt := shl(5, lt(sibling, node))
+                mstore(nodeAt, node)
+                mstore(xor(nodeAt, 0x20), sibling)
                 node := keccak256(0x00, 0x40)
             }
         }

@@ -7,20 +7,25 @@ is entrant P^-1(r). The construction:
 - key = low 128 bits of keccak256(abi.encode(uint256 seed)), where seed is the round's random word.
 - round keys k[r] = low 64 bits of keccak256(abi.encode(uint256 key, uint256 p, uint256 r)) for
   r = 0..5, where p is the pool's 0-based number in the round.
-- domain: b = max(2, bitLength(N - 1)) rounded up to an even number, h = b / 2,
-  mask = 2^h - 1. The network permutes [0, 2^b), and 2^b < 4N.
-- round function F(r, v) = mix64(v ^ k[r]) & mask, where mix64 is the finalizer of SplitMix64
+- domain: b = max(2, bitLength(N - 1)), lo = floor(b / 2) and a = ((N - 1) >> lo) + 1, the
+  smallest a with a * 2^lo >= N. The network permutes [0, a * 2^lo), which has fewer than
+  N + 2^lo elements. A value x splits into a high part L = x >> lo, below a, and a low part
+  R = x & lo_mask, where lo_mask = 2^lo - 1.
+- round function F(r, v) = mix64(v ^ k[r]), where mix64 is the finalizer of SplitMix64
   (Sebastiano Vigna, public domain; arithmetic mod 2^64):
   z ^= z >> 30; z *= 0xbf58476d1ce4e5b9; z ^= z >> 27; z *= 0x94d049bb133111eb; z ^= z >> 31.
-- encrypt(x): L = x >> h, R = x & mask; for r = 0..5: (L, R) = (R, L ^ F(r, R));
-  return (L << h) | R. decrypt runs the rounds backwards.
+- encrypt(x): for r = 0..5, an even round sets L = (L + F(r, R)) mod a and an odd round sets
+  R ^= F(r, L) & lo_mask; return L * 2^lo + R. decrypt runs r = 5..0, and its even rounds
+  subtract: L = (L - F(r, R)) mod a.
 - P(x) by cycle walking: y = encrypt(x), then y = encrypt(y) while y >= N. P^-1 walks decrypt.
 
-Sources: the balanced Feistel network with six rounds follows Luby and Rackoff, "How to Construct
-Pseudorandom Permutations from Pseudorandom Functions", SIAM J. Computing 17(2), 1988. Cycle
-walking to restrict a permutation of [0, 2^b) to [0, N) follows Black and Rogaway, "Ciphers with
-Arbitrary Finite Domains", CT-RSA 2002. Because 2^b < 4N, a walk takes fewer than 4 steps on
-average, and it ends because the cycle of x under encrypt contains x itself, which is below N.
+Sources: the Feistel network with six rounds follows Luby and Rackoff, "How to Construct
+Pseudorandom Permutations from Pseudorandom Functions", SIAM J. Computing 17(2), 1988. Each round
+changes one part through a bijection (addition mod a, or XOR) keyed by the other part, so the
+network is a permutation for any a. Cycle walking to restrict it to [0, N) follows Black and
+Rogaway, "Ciphers with Arbitrary Finite Domains", CT-RSA 2002. A walk takes a * 2^lo / N passes on
+average (1.04 for N = 100, at most 2 for any N), and it ends because the cycle of x under encrypt
+contains x itself, which is below N.
 """
 
 from __future__ import annotations
@@ -133,10 +138,10 @@ class FeistelPermutation:
         self.n = n
         self.keys = round_keys(seed, pool)
 
-        bits = max(2, (n - 1).bit_length())
-        self.bits = bits + (bits & 1)
-        self.half = self.bits // 2
-        self.half_mask = (1 << self.half) - 1
+        self.bits = max(2, (n - 1).bit_length())
+        self.low_bits = self.bits // 2
+        self.low_mask = (1 << self.low_bits) - 1
+        self.high_size = ((n - 1) >> self.low_bits) + 1
         self._array_keys = [np.uint64(key) for key in self.keys]
 
     def __repr__(self) -> str:
@@ -145,20 +150,26 @@ class FeistelPermutation:
     # -- scalar ------------------------------------------------------------------------------
 
     def encrypt(self, x: int) -> int:
-        """Apply the Feistel network to one value of [0, 2^b)."""
-        half, mask = self.half, self.half_mask
-        left, right = x >> half, x & mask
-        for key in self.keys:
-            left, right = right, left ^ (mix64(right ^ key) & mask)
-        return (left << half) | right
+        """Apply the Feistel network to one value of [0, a * 2^lo)."""
+        low_bits, low_mask, high_size = self.low_bits, self.low_mask, self.high_size
+        left, right = x >> low_bits, x & low_mask
+        for r, key in enumerate(self.keys):
+            if r % 2 == 0:
+                left = (left + mix64(right ^ key)) % high_size
+            else:
+                right ^= mix64(left ^ key) & low_mask
+        return (left << low_bits) | right
 
     def decrypt(self, y: int) -> int:
-        """Invert `encrypt` for one value of [0, 2^b)."""
-        half, mask = self.half, self.half_mask
-        left, right = y >> half, y & mask
-        for key in reversed(self.keys):
-            left, right = right ^ (mix64(left ^ key) & mask), left
-        return (left << half) | right
+        """Invert `encrypt` for one value of [0, a * 2^lo)."""
+        low_bits, low_mask, high_size = self.low_bits, self.low_mask, self.high_size
+        left, right = y >> low_bits, y & low_mask
+        for r in reversed(range(ROUNDS)):
+            if r % 2 == 0:
+                left = (left - mix64(right ^ self.keys[r])) % high_size
+            else:
+                right ^= mix64(left ^ self.keys[r]) & low_mask
+        return (left << low_bits) | right
 
     def permute(self, index: int) -> int:
         """Return P(index), the rank of entrant `index`."""
@@ -187,27 +198,37 @@ class FeistelPermutation:
 
     def encrypt_array(self, x: UIntArray) -> UIntArray:
         """Apply `encrypt` to every element of a uint64 array; returns a new array."""
-        half, mask = np.uint64(self.half), np.uint64(self.half_mask)
-        left = x >> half
-        right = x & mask
-        for key in self._array_keys:
-            mixed = _mix64_array(right ^ key)
-            mixed &= mask
-            mixed ^= left
-            left, right = right, mixed
-        return (left << half) | right
+        left, right = self._split_array(x)
+        for r in range(ROUNDS):
+            if r % 2 == 0:
+                left += self._mix_array(r, right) % np.uint64(self.high_size)
+                left %= np.uint64(self.high_size)
+            else:
+                right ^= self._mix_array(r, left) & np.uint64(self.low_mask)
+        return self._join_array(left, right)
 
     def decrypt_array(self, y: UIntArray) -> UIntArray:
         """Apply `decrypt` to every element of a uint64 array; returns a new array."""
-        half, mask = np.uint64(self.half), np.uint64(self.half_mask)
-        left = y >> half
-        right = y & mask
-        for key in reversed(self._array_keys):
-            mixed = _mix64_array(left ^ key)
-            mixed &= mask
-            mixed ^= right
-            left, right = mixed, left
-        return (left << half) | right
+        left, right = self._split_array(y)
+        high_size = np.uint64(self.high_size)
+        for r in reversed(range(ROUNDS)):
+            if r % 2 == 0:
+                # L + a - (F mod a) stays non-negative in uint64 arithmetic, and is below 2a.
+                left += high_size - self._mix_array(r, right) % high_size
+                left %= high_size
+            else:
+                right ^= self._mix_array(r, left) & np.uint64(self.low_mask)
+        return self._join_array(left, right)
+
+    def _mix_array(self, r: int, values: UIntArray) -> UIntArray:
+        """Return F(r, v) = mix64(v ^ k[r]) for every element, as a new array."""
+        return _mix64_array(values ^ self._array_keys[r])
+
+    def _split_array(self, values: UIntArray) -> tuple[UIntArray, UIntArray]:
+        return values >> np.uint64(self.low_bits), values & np.uint64(self.low_mask)
+
+    def _join_array(self, left: UIntArray, right: UIntArray) -> UIntArray:
+        return (left << np.uint64(self.low_bits)) | right
 
     def permute_array(self, indices: ArrayLike) -> UIntArray:
         """Return P(i) for every element of `indices`, as a uint64 array."""

@@ -10,34 +10,42 @@ import {vm} from "./utils/Vm.sol";
 library SpecFeistel {
     uint256 internal constant MASK_64 = type(uint64).max;
 
+    /// @dev The round keys and the two parts' sizes: `2^low` values below, `highSize` above.
+    struct Network {
+        uint256[6] keys;
+        uint256 low;
+        uint256 highSize;
+    }
+
     function permute(uint256 seed, uint256 pool, uint256 n, uint256 index) internal pure returns (uint256 y) {
-        (uint256[6] memory keys, uint256 half) = _setUp(seed, pool, n);
-        y = _encrypt(keys, half, index);
+        Network memory network = _setUp(seed, pool, n);
+        y = _encrypt(network, index);
         while (y >= n) {
-            y = _encrypt(keys, half, y);
+            y = _encrypt(network, y);
         }
     }
 
     function unpermute(uint256 seed, uint256 pool, uint256 n, uint256 rank) internal pure returns (uint256 z) {
-        (uint256[6] memory keys, uint256 half) = _setUp(seed, pool, n);
-        z = _decrypt(keys, half, rank);
+        Network memory network = _setUp(seed, pool, n);
+        z = _decrypt(network, rank);
         while (z >= n) {
-            z = _decrypt(keys, half, z);
+            z = _decrypt(network, z);
         }
     }
 
-    function _setUp(uint256 seed, uint256 pool, uint256 n) private pure returns (uint256[6] memory keys, uint256 half) {
+    function _setUp(uint256 seed, uint256 pool, uint256 n) private pure returns (Network memory network) {
         uint256 key = uint256(keccak256(abi.encode(seed))) & type(uint128).max;
         for (uint256 r; r < 6; ++r) {
-            keys[r] = uint256(keccak256(abi.encode(key, pool, r))) & MASK_64;
+            network.keys[r] = uint256(keccak256(abi.encode(key, pool, r))) & MASK_64;
         }
         uint256 bits;
         for (uint256 v = n - 1; v != 0; v >>= 1) {
             ++bits;
         }
         if (bits < 2) bits = 2;
-        if (bits % 2 == 1) ++bits;
-        half = bits / 2;
+        network.low = bits / 2;
+        // ceil(n / 2^low)
+        network.highSize = (n + (1 << network.low) - 1) / (1 << network.low);
     }
 
     function _mix64(uint256 z) private pure returns (uint256) {
@@ -50,24 +58,31 @@ library SpecFeistel {
         }
     }
 
-    function _encrypt(uint256[6] memory keys, uint256 half, uint256 x) private pure returns (uint256) {
-        uint256 mask = (1 << half) - 1;
-        uint256 left = x >> half;
-        uint256 right = x & mask;
+    function _encrypt(Network memory network, uint256 x) private pure returns (uint256) {
+        uint256 base = 1 << network.low;
+        uint256 left = x / base;
+        uint256 right = x % base;
         for (uint256 r; r < 6; ++r) {
-            (left, right) = (right, left ^ (_mix64(right ^ keys[r]) & mask));
+            if (r % 2 == 0) left = (left + _mix64(right ^ network.keys[r])) % network.highSize;
+            else right ^= _mix64(left ^ network.keys[r]) % base;
         }
-        return (left << half) | right;
+        return left * base + right;
     }
 
-    function _decrypt(uint256[6] memory keys, uint256 half, uint256 y) private pure returns (uint256) {
-        uint256 mask = (1 << half) - 1;
-        uint256 left = y >> half;
-        uint256 right = y & mask;
+    function _decrypt(Network memory network, uint256 y) private pure returns (uint256) {
+        uint256 base = 1 << network.low;
+        uint256 left = y / base;
+        uint256 right = y % base;
         for (uint256 r = 6; r > 0; --r) {
-            (left, right) = (right ^ (_mix64(left ^ keys[r - 1]) & mask), left);
+            uint256 round = r - 1;
+            if (round % 2 == 0) {
+                uint256 shift = _mix64(right ^ network.keys[round]) % network.highSize;
+                left = (left + network.highSize - shift) % network.highSize;
+            } else {
+                right ^= _mix64(left ^ network.keys[round]) % base;
+            }
         }
-        return (left << half) | right;
+        return left * base + right;
     }
 }
 
@@ -119,7 +134,7 @@ contract BadgeDrawPermutationTest {
         require(FeistelShuffle.unpermute(key, pool, n, index) == SpecFeistel.unpermute(seed, pool, n, index), "unpermute differs from the specification");
     }
 
-    /// @dev Domains at the edges of each half width: n = 2^k and 2^k +- 1.
+    /// @dev Domains at the edges of each width: n = 2^k and 2^k +- 1.
     function testFuzz_permuteMatchesSpecificationAtPowersOfTwo(uint256 seed, uint8 exponent, uint8 offset, uint256 index) public pure {
         uint256 power = 1 << (uint256(exponent) % 32);
         uint256 n = power + (uint256(offset) % 3) - 1;

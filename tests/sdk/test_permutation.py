@@ -49,21 +49,27 @@ def reference_permute(seed: int, pool: int, n: int, x: int, inverse: bool = Fals
         for r in range(6)
     ]
     bits = max(2, (n - 1).bit_length())
-    bits += bits % 2
-    half = bits // 2
-    mask = (1 << half) - 1
+    low = bits // 2
+    low_mask = (1 << low) - 1
+    high_size = -(-n // (1 << low))  # ceil(n / 2^low)
 
     def encrypt(value: int) -> int:
-        left, right = value >> half, value & mask
-        for round_key in keys:
-            left, right = right, left ^ (reference_mix64(right ^ round_key) & mask)
-        return (left << half) | right
+        left, right = divmod(value, 1 << low)
+        for r in range(6):
+            if r % 2 == 0:
+                left = (left + reference_mix64(right ^ keys[r])) % high_size
+            else:
+                right ^= reference_mix64(left ^ keys[r]) & low_mask
+        return left * (1 << low) + right
 
     def decrypt(value: int) -> int:
-        left, right = value >> half, value & mask
-        for round_key in reversed(keys):
-            left, right = right ^ (reference_mix64(left ^ round_key) & mask), left
-        return (left << half) | right
+        left, right = divmod(value, 1 << low)
+        for r in reversed(range(6)):
+            if r % 2 == 0:
+                left = (left - reference_mix64(right ^ keys[r])) % high_size
+            else:
+                right ^= reference_mix64(left ^ keys[r]) & low_mask
+        return left * (1 << low) + right
 
     step = decrypt if inverse else encrypt
     result = step(x)
@@ -78,11 +84,11 @@ PINNED = [
     # (seed, pool, n, x, P(x), P^-1(x))
     (0, 0, 1, 0, 0, 0),
     (1, 0, 2, 1, 1, 1),
-    (2**256 - 1, 7, 300, 123, 134, 221),
-    (0xDEADBEEF, 1, 1_000_000, 999_999, 162330, 972012),
-    (12345678901234567890, 0, 2**32 - 1, 2**32 - 2, 4042170316, 3595560727),
-    (42, 3, 5, 4, 2, 2),
-    (2**255, 2, 65537, 65536, 52181, 791),
+    (2**256 - 1, 7, 300, 123, 66, 164),
+    (0xDEADBEEF, 1, 1_000_000, 999_999, 939329, 145160),
+    (12345678901234567890, 0, 2**32 - 1, 2**32 - 2, 392076145, 192641932),
+    (42, 3, 5, 4, 3, 3),
+    (2**255, 2, 65537, 65536, 58179, 15153),
 ]
 
 
@@ -105,11 +111,26 @@ def test_keys_match_reference() -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "bits"),
-    [(1, 2), (2, 2), (4, 2), (5, 4), (16, 4), (17, 6), (2**31, 32), (MAX_POOL_SIZE, 32)],
+    ("n", "low_bits", "high_size"),
+    [
+        (1, 1, 1),
+        (2, 1, 1),
+        (3, 1, 2),
+        (5, 1, 3),
+        (16, 2, 4),
+        (17, 2, 5),
+        (100, 3, 13),
+        (10_000, 7, 79),
+        (2**31, 15, 2**16),
+        (MAX_POOL_SIZE, 16, 2**16),
+    ],
 )
-def test_domain_bits(n: int, bits: int) -> None:
-    assert FeistelPermutation(SEED, 0, n).bits == bits
+def test_domain_split(n: int, low_bits: int, high_size: int) -> None:
+    permutation = FeistelPermutation(SEED, 0, n)
+
+    assert permutation.low_bits == low_bits
+    assert permutation.high_size == high_size
+    assert n <= high_size << low_bits < n + (1 << low_bits)
 
 
 def test_bijection_exhaustive_small_pools() -> None:
