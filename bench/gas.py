@@ -88,7 +88,9 @@ SINGLE_ISSUES = 5
 BATCH_SIZE = 200
 """Badges per batch: the issuer's default airdrop batch (`merit.clients.issuer.DEFAULT_BATCH_SIZE`)."""
 
-IS_WINNER_SAMPLES = 20
+IS_WINNER_SAMPLES = 100
+"""Entrants per pool whose `isWinner` gas is measured, evenly spaced: every entrant at N = 100."""
+
 RECOVERY_EDITIONS = 8
 
 
