@@ -123,6 +123,7 @@ def test_key_without_issuer_role_rejected(campaign):
     for name in ("BadgeSeries", "BadgeDraw"):
         contract = campaign.contract(name)
         role = contract.functions.ISSUER_ROLE().call()
-        contract.functions.grantRole(role, SIGNER).transact({"from": SIGNER})
+        granted = contract.functions.grantRole(role, SIGNER).transact({"from": SIGNER})
+        campaign.node.web3.eth.wait_for_transaction_receipt(granted)
     finish(campaign, "--issuer", OTHER_ISSUER)
     verify_issuance(campaign)

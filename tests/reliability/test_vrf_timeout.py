@@ -11,6 +11,8 @@ sixth account, a stranger to the campaign, because anyone may request the seed.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from eth_utils import keccak
 from reliability_support import SIGKILL_STATUS, CampaignUnderTest, describe, verify_issuance
@@ -48,12 +50,21 @@ def advance_clock(campaign: CampaignUnderTest, seconds: int) -> None:
     campaign.node.rpc("evm_mine")
 
 
+def send(campaign: CampaignUnderTest, call: Any) -> dict:
+    """Send `call` from the stranger and return its receipt.
+
+    Waiting matters: anvil may mine an automined transaction after a later `evm_increaseTime`,
+    which would stamp it with the advanced clock.
+    """
+    sent = call.transact({"from": STRANGER})
+    return dict(campaign.node.web3.eth.wait_for_transaction_receipt(sent))
+
+
 def fulfil(campaign: CampaignUnderTest, request_id: int) -> dict:
     """Fulfil `request_id` through the coordinator mock, as the oracle would; return the receipt."""
     coordinator = campaign.contract("VrfCoordinatorMock")
     source = campaign.record()["contracts"]["ChainlinkVrfSource"]["address"]
-    sent = coordinator.functions.fulfillRandomWords(request_id, source).transact({"from": STRANGER})
-    return dict(campaign.node.web3.eth.wait_for_transaction_receipt(sent))
+    return send(campaign, coordinator.functions.fulfillRandomWords(request_id, source))
 
 
 def status_line(campaign: CampaignUnderTest) -> str:
@@ -91,7 +102,7 @@ def test_retry_after_lapse_seeds_once(campaign):
 
     advance_clock(campaign, HOUR + 1)
     assert source.functions.requestLapsed(first).call()
-    draw.functions.requestRandomness(0).transact({"from": STRANGER})
+    send(campaign, draw.functions.requestRandomness(0))
     second = int(draw.functions.getRound(0).call()[11][1])
     assert second not in (0, first)
     late = fulfil(campaign, first)
@@ -124,7 +135,7 @@ def test_round_failed_after_retry_lapses(campaign):
     request_without_fulfilment(campaign)
     draw = campaign.contract("BadgeDraw")
     advance_clock(campaign, REQUEST_TIMEOUT + 1)
-    draw.functions.requestRandomness(0).transact({"from": STRANGER})
+    send(campaign, draw.functions.requestRandomness(0))
     advance_clock(campaign, REQUEST_TIMEOUT + 1)
     assert draw.functions.roundState(0).call() == FAILED
     head = campaign.node.block_number
@@ -136,5 +147,5 @@ def test_round_failed_after_retry_lapses(campaign):
     assert campaign.node.block_number == head
     assert "failed" in status_line(campaign).split()
     assert issued_count(campaign) == 0
-    draw.functions.expire(0).transact({"from": STRANGER})
+    send(campaign, draw.functions.expire(0))
     assert len(draw.events.RoundFailed.get_logs(from_block=0)) == 1
