@@ -199,10 +199,11 @@ class FeistelPermutation:
     def encrypt_array(self, x: UIntArray) -> UIntArray:
         """Apply `encrypt` to every element of a uint64 array; returns a new array."""
         left, right = self._split_array(x)
+        high_size = np.uint64(self.high_size)
         for r in range(ROUNDS):
             if r % 2 == 0:
-                left += self._mix_array(r, right) % np.uint64(self.high_size)
-                left %= np.uint64(self.high_size)
+                left += self._mix_array(r, right) % high_size
+                left %= high_size
             else:
                 right ^= self._mix_array(r, left) & np.uint64(self.low_mask)
         return self._join_array(left, right)
